@@ -1,0 +1,129 @@
+"""The `kiosk` command: run the terminal, the hub, or both as a demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kiosk.config import ConfigError, KioskConfig, load_config
+from kiosk.paths import default_config_file, default_data_dir
+
+DEFAULT_HUB_PORT = 8470
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler = args.handler
+    try:
+        return int(handler(args))
+    except ConfigError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the terminal app")
+    run.add_argument("--config", type=Path, help="config file (default: %(default)s)", default=None)
+    run.add_argument("--windowed", action="store_true", help="not full screen")
+    run.set_defaults(handler=_run)
+
+    hub = commands.add_parser("hub", help="serve the central service")
+    hub.add_argument("--host", default="127.0.0.1")
+    hub.add_argument("--port", type=int, default=DEFAULT_HUB_PORT)
+    hub.add_argument("--db", default=None, help="SQLAlchemy URL (default: SQLite in --data-dir)")
+    hub.add_argument("--data-dir", type=Path, default=None)
+    hub.add_argument("--demo", action="store_true", help="seed demo data into an empty database")
+    hub.set_defaults(handler=_hub)
+
+    demo = commands.add_parser("demo", help="hub with demo data + a kiosk window on this machine")
+    demo.add_argument("--port", type=int, default=DEFAULT_HUB_PORT)
+    demo.add_argument("--data-dir", type=Path, default=None)
+    demo.add_argument("--no-window", action="store_true", help="only the hub and its console")
+    demo.set_defaults(handler=_demo)
+
+    enroll = commands.add_parser("enroll", help="enrol this terminal with the hub")
+    enroll.add_argument("--config", type=Path, default=None)
+    enroll.add_argument("--hub", default=None, help="hub address (default: hub_url of config)")
+    enroll.add_argument("--code", required=True, help="one-time enrolment code from the console")
+    enroll.set_defaults(handler=_enroll)
+    return parser
+
+
+def _config(path: Path | None) -> KioskConfig:
+    if path is not None:
+        return load_config(path, required=True)
+    return load_config(default_config_file())
+
+
+def _run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from kiosk.device.credentials import CredentialStore
+
+    config = _config(args.config)
+    if args.windowed:
+        config = replace(config, fullscreen=False)
+    token = CredentialStore(config.data_dir, config.hub_url).load_token()
+    if token is None:
+        logging.getLogger("kiosk").warning(
+            "this terminal is not enrolled; run `kiosk enroll --code ...`"
+        )
+    from kiosk.ui.app import run
+
+    return run(config, token)
+
+
+def _hub(args: argparse.Namespace) -> int:
+    from kiosk.hub.server import serve
+
+    data_dir = args.data_dir or default_data_dir() / "hub"
+    serve(db_url=args.db, host=args.host, port=args.port, demo=args.demo, data_dir=data_dir)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from kiosk.cli.demo import run_demo
+
+    data_dir = args.data_dir or default_data_dir() / "demo"
+    return run_demo(data_dir, args.port, window=not args.no_window)
+
+
+def _enroll(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from kiosk.api import HubClient, HubError
+    from kiosk.device.credentials import CredentialStore
+
+    config = _config(args.config)
+    hub_url = (args.hub or config.hub_url).rstrip("/")
+
+    async def enrol() -> str:
+        async with HubClient(hub_url, None) as client:
+            result = await client.enrol(args.code)
+        return CredentialStore(config.data_dir, hub_url).save_token(result.token)
+
+    try:
+        where = asyncio.run(enrol())
+    except HubError as exc:
+        print(f"kiosk: enrolment failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"enrolled with {hub_url}; token kept in {where}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

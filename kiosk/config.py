@@ -1,0 +1,154 @@
+"""The terminal's configuration file (TOML), read once at start-up.
+
+A technician edits this file by hand on a maintenance visit, so every mistake
+must be reported as one line naming the file, the key and what is expected,
+and the kiosk must not start half-configured.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.paths import default_data_dir
+
+LANGUAGES = ("zh_CN", "en")
+
+
+class ConfigError(Exception):
+    """One line for the technician: file, key, what is expected."""
+
+
+class _Bad(ValueError):
+    pass
+
+
+_Check = Callable[[object], object]
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    hub_url: str = "http://127.0.0.1:8470"
+    language: str = "zh_CN"
+    idle_seconds: int = 90
+    idle_warning_seconds: int = 15
+    timezone: str = "Asia/Shanghai"
+    data_dir: Path = field(default_factory=default_data_dir)
+    fullscreen: bool = True
+    window_width: int = 1920
+    window_height: int = 1080
+    refresh_seconds: int = 60
+
+    @classmethod
+    def for_tests(
+        cls, data_dir: Path, hub_url: str = "http://127.0.0.1:9", **overrides: Any
+    ) -> KioskConfig:
+        return replace(cls(data_dir=data_dir, hub_url=hub_url, fullscreen=False), **overrides)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+def _expect_int(low: int, high: int, unit: str) -> _Check:
+    def check(value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _Bad(f"expected a whole number of {unit} from {low} to {high}")
+        return value
+
+    return check
+
+
+def _expect_bool(value: object) -> object:
+    if not isinstance(value, bool):
+        raise _Bad("expected true or false")
+    return value
+
+
+def _expect_language(value: object) -> object:
+    if value not in LANGUAGES:
+        raise _Bad("expected one of " + ", ".join(f'"{x}"' for x in LANGUAGES))
+    return value
+
+
+def _expect_url(value: object) -> object:
+    if not isinstance(value, str):
+        raise _Bad('expected an address such as "https://hub.example.org"')
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _Bad('expected an http:// or https:// address such as "https://hub.example.org"')
+    return value.rstrip("/")
+
+
+def _expect_timezone(value: object) -> object:
+    try:
+        if not isinstance(value, str):
+            raise ZoneInfoNotFoundError
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _Bad('expected a time zone name such as "Asia/Shanghai"') from None
+    return value
+
+
+def _expect_path(value: object) -> object:
+    if not isinstance(value, str) or not value:
+        raise _Bad("expected a folder path")
+    return Path(value).expanduser()
+
+
+_CHECKS: dict[str, _Check] = {
+    "hub_url": _expect_url,
+    "language": _expect_language,
+    "idle_seconds": _expect_int(15, 3600, "seconds"),
+    "idle_warning_seconds": _expect_int(5, 120, "seconds"),
+    "timezone": _expect_timezone,
+    "data_dir": _expect_path,
+    "fullscreen": _expect_bool,
+    "window_width": _expect_int(320, 7680, "pixels"),
+    "window_height": _expect_int(240, 7680, "pixels"),
+    "refresh_seconds": _expect_int(10, 3600, "seconds"),
+}
+
+
+def load_config(path: Path, *, required: bool = False) -> KioskConfig:
+    """Read the `[kiosk]` table of `path`; a missing optional file means defaults."""
+    if not path.exists():
+        if required:
+            raise ConfigError(f"{path}: file not found")
+        return KioskConfig()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: expected a UTF-8 text file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    table = raw.get("kiosk", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [kiosk]: expected a table")
+    unknown_top = sorted(set(raw) - {"kiosk"})
+    if unknown_top:
+        raise ConfigError(f"{path}: {unknown_top[0]}: unknown section, expected only [kiosk]")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        check = _CHECKS.get(key)
+        if check is None:
+            known = ", ".join(f.name for f in fields(KioskConfig))
+            raise ConfigError(f"{path}: kiosk.{key}: unknown key, expected one of {known}")
+        try:
+            values[key] = check(value)
+        except _Bad as exc:
+            raise ConfigError(f"{path}: kiosk.{key}: {exc}, got {value!r}") from None
+    config = KioskConfig(**values)
+    if config.idle_warning_seconds >= config.idle_seconds:
+        raise ConfigError(
+            f"{path}: kiosk.idle_warning_seconds: expected fewer seconds than "
+            f"kiosk.idle_seconds ({config.idle_seconds}), got {config.idle_warning_seconds}"
+        )
+    return config

@@ -1,0 +1,1 @@
+"""Terminal identity and health: enrolment, credentials, self-test."""

@@ -1,0 +1,44 @@
+"""Who is on duty: pure functions over schedule entries, used by kiosk and hub."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from kiosk.domain.catalogue import ServiceCode
+from kiosk.domain.models import Availability, ScheduleEntry
+
+
+def for_service(entries: Iterable[ScheduleEntry], service: ServiceCode) -> list[ScheduleEntry]:
+    return [e for e in entries if service in e.services]
+
+
+def on_duty_now(
+    entries: Iterable[ScheduleEntry], service: ServiceCode, now: datetime
+) -> list[ScheduleEntry]:
+    """Experts whose shift covers now, available ones first, each expert once."""
+    seen: set[int] = set()
+    found: list[ScheduleEntry] = []
+    for entry in sorted(for_service(entries, service), key=lambda e: (e.ends_at, e.expert_id)):
+        if entry.covers(now) and entry.expert_id not in seen:
+            seen.add(entry.expert_id)
+            found.append(entry)
+    found.sort(key=lambda e: e.availability != Availability.AVAILABLE)
+    return found
+
+
+def upcoming(
+    entries: Iterable[ScheduleEntry], service: ServiceCode, now: datetime, limit: int = 6
+) -> list[ScheduleEntry]:
+    """Shifts that start later, soonest first."""
+    later = [e for e in for_service(entries, service) if e.starts_at > now]
+    later.sort(key=lambda e: (e.starts_at, e.expert_id))
+    return later[:limit]
+
+
+def callable_now(
+    entries: Iterable[ScheduleEntry], service: ServiceCode, now: datetime
+) -> list[ScheduleEntry]:
+    return [
+        e for e in on_duty_now(entries, service, now) if e.availability == Availability.AVAILABLE
+    ]

@@ -1,0 +1,34 @@
+"""`python -m kiosk.hub`: start the hub (the `kiosk hub` command does the same)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from kiosk.hub.demo import DEMO_ADMIN, DEMO_LAWYERS
+from kiosk.hub.server import serve
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m kiosk.hub", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8348)
+    parser.add_argument(
+        "--db", default=None, help="SQLAlchemy URL (default: SQLite in the data directory)"
+    )
+    parser.add_argument("--data-dir", type=Path, default=Path("hub-data"))
+    parser.add_argument("--demo", action="store_true", help="seed demo data into an empty database")
+    args = parser.parse_args(argv)
+    if args.demo:
+        print(f"demo admin:   {DEMO_ADMIN.username} / {DEMO_ADMIN.password}", flush=True)
+        for login in DEMO_LAWYERS:
+            print(
+                f"demo lawyer:  {login.username} / {login.password} ({login.display_name})",
+                flush=True,
+            )
+    serve(args.db, args.host, args.port, args.demo, args.data_dir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""The `from`/`to` query window shared by the schedule and the shift lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import Query
+from pydantic import AwareDatetime
+
+from kiosk.hub.errors import field_error
+from kiosk.hub.state import StateDep
+
+DEFAULT_SPAN = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    start: datetime
+    end: datetime
+
+
+def time_range(max_span: timedelta) -> Callable[..., TimeRange]:
+    """A dependency reading `from` and `to`: the half-open window [from, to)."""
+    days = max_span.days
+
+    def dependency(
+        state: StateDep,
+        start: Annotated[
+            AwareDatetime | None,
+            Query(
+                alias="from",
+                description="Start of the window (ISO 8601 with offset); "
+                "default: the start of the current hour.",
+            ),
+        ] = None,
+        end: Annotated[
+            AwareDatetime | None,
+            Query(
+                alias="to",
+                description=f"End of the window, exclusive; default: 7 days after `from`; "
+                f"at most {days} days after it.",
+            ),
+        ] = None,
+    ) -> TimeRange:
+        if start is None:
+            # A whole hour, so repeated polls within it ask the same question (and hit the ETag).
+            start = state.now().replace(minute=0, second=0, microsecond=0)
+        if end is None:
+            end = start + min(DEFAULT_SPAN, max_span)
+        if end <= start:
+            raise field_error(422, "to", "must be after from")
+        if end - start > max_span:
+            raise field_error(422, "to", f"must be at most {days} days after from")
+        return TimeRange(start, end)
+
+    return dependency

@@ -1,0 +1,46 @@
+"""A lawyer's own view: who they are, their shifts, whether they take calls now."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from kiosk.domain import AvailabilityUpdate, DutyShift, Expert
+from kiosk.hub import convert
+from kiosk.hub.auth import LawyerDep
+from kiosk.hub.errors import error_responses
+from kiosk.hub.queries import list_shifts, shifts_overlapping
+from kiosk.hub.ranges import TimeRange, time_range
+from kiosk.hub.state import DbDep
+from kiosk.hub.tables import DutyShiftRow
+
+router = APIRouter(prefix="/v1/me", tags=["me"], responses=error_responses(401, 403))
+
+# Long enough for a quarter's subsidy claim, short enough to bound one answer.
+MAX_SHIFT_LIST_SPAN = timedelta(days=366)
+
+
+@router.get("")
+def me(lawyer: LawyerDep) -> Expert:
+    return convert.expert(lawyer.expert)
+
+
+@router.get("/shifts", responses=error_responses(422))
+def my_shifts(
+    lawyer: LawyerDep,
+    db: DbDep,
+    window: Annotated[TimeRange, Depends(time_range(MAX_SHIFT_LIST_SPAN))],
+) -> list[DutyShift]:
+    query = shifts_overlapping(window.start, window.end).where(
+        DutyShiftRow.expert_id == lawyer.expert.id
+    )
+    return [convert.shift(row) for row in list_shifts(db, query)]
+
+
+@router.put("/availability", responses=error_responses(422))
+def set_availability(body: AvailabilityUpdate, lawyer: LawyerDep, db: DbDep) -> Expert:
+    lawyer.expert.availability = body.availability.value
+    db.commit()
+    return convert.expert(lawyer.expert)

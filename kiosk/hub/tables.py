@@ -1,0 +1,174 @@
+"""The hub's tables (SQLAlchemy 2 ORM). Every change here needs an Alembic revision."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from kiosk.domain import AccountRole, Availability, ExpertGroup, ServiceCode
+
+# Fixed constraint names, so later migrations can name what they alter on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on both databases.
+
+    SQLite keeps no offset, so everything is stored as UTC; a naive datetime is
+    a bug in the caller and is refused rather than guessed at.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _one_of(column: str, values: Any) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
+
+
+class ExpertRow(Base):
+    __tablename__ = "experts"
+    __table_args__ = (
+        CheckConstraint(_one_of("expert_group", ExpertGroup), name="expert_group"),
+        CheckConstraint(_one_of("availability", Availability), name="availability"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    expert_group: Mapped[str] = mapped_column(String(32))
+    organisation: Mapped[str] = mapped_column(String(80))
+    availability: Mapped[str] = mapped_column(String(16))
+    # Experts are retired, not erased: their past shifts are subsidy evidence.
+    deleted_at: Mapped[datetime | None]
+
+    services: Mapped[list[ExpertServiceRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", passive_deletes=True
+    )
+    account: Mapped[AccountRow | None] = relationship(
+        back_populates="expert", lazy="selectin", passive_deletes=True
+    )
+
+
+class ExpertServiceRow(Base):
+    __tablename__ = "expert_services"
+    __table_args__ = (CheckConstraint(_one_of("service", ServiceCode), name="service"),)
+
+    expert_id: Mapped[int] = mapped_column(
+        ForeignKey("experts.id", ondelete="CASCADE"), primary_key=True
+    )
+    service: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class DutyShiftRow(Base):
+    __tablename__ = "duty_shifts"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="positive_span"),
+        Index("ix_duty_shifts_expert_span", "expert_id", "starts_at", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+
+    expert: Mapped[ExpertRow] = relationship(lazy="joined")
+
+
+class TerminalRow(Base):
+    __tablename__ = "terminals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(String(80))
+    town: Mapped[str] = mapped_column(String(80))
+    village: Mapped[str] = mapped_column(String(80))
+    site_name: Mapped[str] = mapped_column(String(80))
+    # SHA-256 of the bearer token: the token has 256 random bits, so a slow hash adds nothing.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    enrol_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrol_code_expires_at: Mapped[datetime | None]
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint(_one_of("role", AccountRole), name="role"),
+        # A lawyer's login is always someone on the schedule.
+        CheckConstraint("role = 'admin' OR expert_id IS NOT NULL", name="lawyer_has_expert"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    expert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experts.id", ondelete="CASCADE"), unique=True
+    )
+
+    expert: Mapped[ExpertRow | None] = relationship(back_populates="account", lazy="joined")
+
+
+class WebSessionRow(Base):
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+    account: Mapped[AccountRow] = relationship(lazy="joined")
+
+
+class LoginThrottleRow(Base):
+    """Recent failures of one key: `user:<name>`, `addr:<ip>` or `enrol:<ip>`."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+    blocked_until: Mapped[datetime | None]

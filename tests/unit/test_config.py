@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.config import ConfigError, KioskConfig, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_optional_file_gives_defaults(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "none.toml")
+    assert config.language == "zh_CN"
+    assert config.idle_seconds == 90
+
+
+def test_a_good_file_is_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[kiosk]\nhub_url = "https://hub.example.org/"\nlanguage = "en"\nidle_seconds = 120\n'
+        f'data_dir = "{tmp_path}"\nfullscreen = false\n',
+    )
+    config = load_config(path)
+    assert config == KioskConfig(
+        hub_url="https://hub.example.org",
+        language="en",
+        idle_seconds=120,
+        data_dir=tmp_path,
+        fullscreen=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[kiosk]\nidle_seconds = "abc"', "kiosk.idle_seconds: expected a whole number of seconds"),
+        ("[kiosk]\nidle_seconds = 5", "from 15 to 3600, got 5"),
+        ("[kiosk]\nfullscreen = 1", "kiosk.fullscreen: expected true or false"),
+        ('[kiosk]\nlanguage = "fr"', 'kiosk.language: expected one of "zh_CN", "en"'),
+        ('[kiosk]\nhub_url = "ftp://x"', "kiosk.hub_url: expected an http:// or https://"),
+        ('[kiosk]\ntimezone = "Mars/Olympus"', "kiosk.timezone: expected a time zone name"),
+        ("[kiosk]\ncolour = 1", "kiosk.colour: unknown key, expected one of hub_url"),
+        ("[other]\nx = 1", "other: unknown section"),
+        ("[kiosk\n", "not valid TOML"),
+        (
+            "[kiosk]\nidle_seconds = 30\nidle_warning_seconds = 40",
+            "kiosk.idle_warning_seconds: expected fewer seconds than kiosk.idle_seconds (30)",
+        ),
+    ],
+)
+def test_each_mistake_names_the_file_and_the_key(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_not_utf8_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_bytes(b'[kiosk]\nlanguage = "\xff"\n')
+    with pytest.raises(ConfigError, match="expected a UTF-8 text file"):
+        load_config(path)
+
+
+def test_kiosk_run_stops_with_one_line_on_a_bad_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "[kiosk]\nidle_seconds = -1\n")
+    assert main(["run", "--config", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"kiosk: {path}: kiosk.idle_seconds: expected")
+
+
+def test_an_explicit_config_that_is_missing_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--config", str(tmp_path / "nope.toml")]) == 2
+    assert "nope.toml: file not found" in capsys.readouterr().err
