@@ -65,14 +65,24 @@ def run_demo(data_dir: Path, port: int, *, window: bool = True) -> int:
                 hub.kill()
 
 
+def _die_with_parent() -> None:
+    """Even a `kill -9` of the demo must not leave its hub holding the port."""
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _print_banner(base_url: str) -> None:
     from kiosk.hub.demo import DEMO_ADMIN, DEMO_LAWYERS
 
     print()
     print(f"  Lawyer and admin console: {base_url}/console/")
-    print(f"  Administrator login:      {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}")
-    for username, password in DEMO_LAWYERS[:3]:
-        print(f"  Lawyer login:             {username} / {password}")
+    print(f"  Administrator login:      {DEMO_ADMIN.username} / {DEMO_ADMIN.password}")
+    for lawyer in DEMO_LAWYERS:
+        print(f"  Lawyer login ({lawyer.display_name}):   {lawyer.username} / {lawyer.password}")
     print()
     sys.stdout.flush()
 
@@ -89,7 +99,8 @@ def _ensure_enrolled(base_url: str, config: KioskConfig) -> str:
         from kiosk.hub.demo import DEMO_ADMIN
 
         session = http.post(
-            "/v1/auth/login", json={"username": DEMO_ADMIN[0], "password": DEMO_ADMIN[1]}
+            "/v1/auth/login",
+            json={"username": DEMO_ADMIN.username, "password": DEMO_ADMIN.password},
         )
         session.raise_for_status()
         csrf = {"X-CSRF-Token": session.json()["csrf_token"]}

@@ -6,7 +6,16 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kiosk.domain.catalogue import ExpertGroup, ServiceCode
 
@@ -64,13 +73,17 @@ class DutyShiftIn(_Strict):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
 
-    @model_validator(mode="after")
-    def _sane_span(self) -> DutyShiftIn:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        if self.ends_at - self.starts_at > MAX_SHIFT:
+    @field_validator("ends_at")
+    @classmethod
+    def _sane_span(cls, ends_at: datetime, info: ValidationInfo) -> datetime:
+        starts_at = info.data.get("starts_at")
+        if starts_at is None:  # already reported on starts_at
+            return ends_at
+        if ends_at <= starts_at:
+            raise ValueError("must be after starts_at")
+        if ends_at - starts_at > MAX_SHIFT:
             raise ValueError("a duty shift may last at most 24 hours")
-        return self
+        return ends_at
 
 
 class DutyShift(BaseModel):

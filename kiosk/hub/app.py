@@ -40,6 +40,8 @@ def prepare_database(state: HubState) -> None:
                 log.info("seeded demo data")
             else:
                 log.info("database not empty: demo data not seeded")
+                if demo.ensure_on_call(db, state.now()):
+                    log.info("added a demo on-call shift covering now")
 
 
 def create_app(settings: HubSettings) -> FastAPI:
@@ -82,6 +84,9 @@ def create_app(settings: HubSettings) -> FastAPI:
         if request.url.path.startswith("/v1/"):
             # Answers carry personal and session data: no cache keeps them unless a route says so.
             response.headers.setdefault("Cache-Control", "no-store")
+        elif request.url.path.startswith("/console/"):
+            # Revalidate every time, so an upgraded hub never serves a mix of old and new scripts.
+            response.headers.setdefault("Cache-Control", "no-cache")
         return response
 
     @app.get("/", include_in_schema=False)

@@ -8,7 +8,7 @@ hour.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -35,7 +35,7 @@ class DemoLogin:
     display_name: str
 
 
-DEMO_ADMIN = DemoLogin("admin", "admin-demo-2026", "admin")
+DEMO_ADMIN = DemoLogin("admin", "admin-demo-2026", "管理员")
 DEMO_LAWYERS: tuple[DemoLogin, ...] = (
     DemoLogin("zhangwei", "lawyer-demo-2026", "张伟"),
     DemoLogin("wangli", "lawyer-demo-2026", "王丽"),
@@ -178,6 +178,36 @@ def seed(db: Session, hasher: PasswordHasher, now: datetime) -> bool:
         )
     db.commit()
     return True
+
+
+def ensure_on_call(db: Session, now: datetime) -> bool:
+    """On a demo restarted another day, give the on-call lawyer a shift covering now again.
+
+    The new shift fills the gap between that lawyer's neighbouring shifts, so it
+    never overlaps one. True if a shift was added.
+    """
+    on_call = db.scalar(select(ExpertRow).where(ExpertRow.name == ON_CALL))
+    if on_call is None:
+        return False
+    shifts = db.scalars(select(DutyShiftRow).where(DutyShiftRow.expert_id == on_call.id)).all()
+    start = now - timedelta(hours=2)
+    end = now + timedelta(hours=8)
+    for shift in shifts:
+        shift_start, shift_end = _aware(shift.starts_at), _aware(shift.ends_at)
+        if shift_start <= now < shift_end:
+            return False
+        if shift_end <= now:
+            start = max(start, shift_end)
+        else:
+            end = min(end, shift_start)
+    db.add(DutyShiftRow(expert_id=on_call.id, starts_at=start, ends_at=end))
+    db.commit()
+    return True
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; the hub stores UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _expert_row(spec: _Expert) -> ExpertRow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -106,9 +107,18 @@ async def _on_api_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _on_http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else ""
-    if not detail or not detail.endswith("."):
-        detail = _SENTENCES.get(exc.status_code, detail or "Request failed.")
+    if not detail or detail == _phrase(exc.status_code):
+        detail = _SENTENCES.get(exc.status_code, "Request failed.")
+    elif not detail.endswith("."):
+        detail += "."
     return _json(exc.status_code, ErrorBody(detail=detail), exc.headers)
+
+
+def _phrase(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return ""
 
 
 async def _on_crash(request: Request, exc: Exception) -> JSONResponse:

@@ -1,6 +1,7 @@
 """The `from`/`to` query window shared by the schedule and the shift lists."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI must see the closure's `days` at
+# definition time, while the string annotations would be resolved in module globals.
 
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -60,6 +60,11 @@ def _one_of(column: str, values: Any) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
+# SQLite would otherwise hand a deleted row's id to the next row; ids in
+# clients' caches and in logs must keep meaning one thing.
+_NO_ID_REUSE = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
@@ -70,6 +75,7 @@ class ExpertRow(Base):
     __table_args__ = (
         CheckConstraint(_one_of("expert_group", ExpertGroup), name="expert_group"),
         CheckConstraint(_one_of("availability", Availability), name="availability"),
+        _NO_ID_REUSE,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -103,6 +109,7 @@ class DutyShiftRow(Base):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="positive_span"),
         Index("ix_duty_shifts_expert_span", "expert_id", "starts_at", "ends_at"),
+        _NO_ID_REUSE,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -115,6 +122,7 @@ class DutyShiftRow(Base):
 
 class TerminalRow(Base):
     __tablename__ = "terminals"
+    __table_args__ = (_NO_ID_REUSE,)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     county: Mapped[str] = mapped_column(String(80))
@@ -135,6 +143,7 @@ class AccountRow(Base):
         CheckConstraint(_one_of("role", AccountRole), name="role"),
         # A lawyer's login is always someone on the schedule.
         CheckConstraint("role = 'admin' OR expert_id IS NOT NULL", name="lawyer_has_expert"),
+        _NO_ID_REUSE,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -78,7 +78,7 @@ def test_shift_end_is_exclusive() -> None:
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
-        (NOW, NOW, "ends_at must be after starts_at"),
+        (NOW, NOW, "must be after starts_at"),
         (NOW, NOW + timedelta(hours=25), "at most 24 hours"),
     ],
 )

@@ -137,21 +137,26 @@ function renderExperts() {
         "tr",
         { dataset: { expertId: String(expert.id) } },
         el("td", { className: "name-cell" }, expert.name),
-        el("td", {}, groupName(expert.group)),
+        el("td", { className: "nowrap" }, groupName(expert.group)),
         el("td", {}, el("span", { className: "tags" }, expert.services.map((s) => el("span", { className: "tag" }, serviceName(s))))),
-        el("td", {}, expert.organisation || "—"),
+        el("td", { className: "org" }, expert.organisation || "—"),
         el("td", {}, expert.username ? expert.username : el("span", { className: "badge no" }, "未设置")),
         el("td", {}, el("span", { className: available ? "badge ok" : "badge grey" }, available ? "在线可接听" : "暂离")),
         el(
           "td",
           { className: "actions" },
-          el("button", { type: "button", className: "btn small", onclick: () => editExpert(expert), "aria-label": `编辑 ${expert.name}` }, "编辑"),
+          el("button", { type: "button", className: "btn small", onclick: () => editExpert(expert), "aria-label": `编辑：${expert.name}` }, "编辑"),
           el(
             "button",
-            { type: "button", className: "btn small", onclick: () => editAccount(expert), "aria-label": `设置 ${expert.name} 的登录账号` },
+            {
+              type: "button",
+              className: "btn small",
+              onclick: () => editAccount(expert),
+              "aria-label": `${expert.username ? "重设登录" : "设置登录"}：${expert.name}`,
+            },
             expert.username ? "重设登录" : "设置登录",
           ),
-          el("button", { type: "button", className: "btn small danger-outline", onclick: () => deleteExpert(expert), "aria-label": `删除 ${expert.name}` }, "删除"),
+          el("button", { type: "button", className: "btn small danger-outline", onclick: () => deleteExpert(expert), "aria-label": `删除：${expert.name}` }, "删除"),
         ),
       ),
     );
@@ -364,8 +369,17 @@ $("shift-form").addEventListener("submit", async (event) => {
       toast(`已添加值班：${expert ? expert.name : ""} ${dateTimeLabel(created.starts_at)} 起`);
       await loadShifts();
     } catch (error) {
+      // Name the shift in the way when it is on this page (the hub's sentence gives UTC times).
+      const start = new Date(shift.startsAt);
+      const end = new Date(shift.endsAt);
+      const clash = state.shifts.find(
+        (s) => s.expert_id === expertId && new Date(s.starts_at) < end && start < new Date(s.ends_at),
+      );
+      const which = clash
+        ? `（${dayLabel(dayKey(clash.starts_at))} ${spanLabel(clash.starts_at, clash.ends_at)}）`
+        : "";
       showError(form, error, {
-        409: "这个时间和该专家已有的值班重叠了，请换一个时间，或先删除原来的值班。",
+        409: `这个时间和该专家已有的值班${which}重叠了。请换一个时间，或先删除原来的值班。`,
       });
     }
   });
@@ -421,7 +435,8 @@ function renderWeek() {
         return placed === key;
       });
       const blocks = here.map((s) => {
-        const evening = Number(hm(s.starts_at).slice(0, 2)) >= 17 || dayKey(s.ends_at) !== dayKey(s.starts_at);
+        const overnight = dayKey(s.ends_at) !== dayKey(s.starts_at) && hm(s.ends_at) !== "00:00";
+        const evening = Number(hm(s.starts_at).slice(0, 2)) >= 17 || overnight;
         const label = spanLabel(s.starts_at, s.ends_at, key);
         const block = el(
           "button",
@@ -432,7 +447,7 @@ function renderWeek() {
             "aria-label": `${expert.name} ${dayLabel(key, today)} ${label}，点一下可删除`,
             onclick: () => deleteShift(s, expert),
           },
-          ...label.split(/(?<= – )/).map((part) => el("span", { className: "part" }, part)),
+          ...label.split(/(?<=–) /).map((part) => el("span", { className: "part" }, part)),
         );
         return block;
       });
@@ -531,10 +546,10 @@ function renderTerminals() {
         el(
           "td",
           { className: "actions" },
-          el("button", { type: "button", className: "btn small", onclick: () => editTerminal(t), "aria-label": `编辑 ${t.village} 的终端` }, "编辑"),
+          el("button", { type: "button", className: "btn small", onclick: () => editTerminal(t), "aria-label": `编辑：${t.village}终端` }, "编辑"),
           el(
             "button",
-            { type: "button", className: "btn small primary", onclick: () => makeCode(t), "aria-label": `为 ${t.village} 的终端生成登记码` },
+            { type: "button", className: "btn small primary", onclick: () => makeCode(t), "aria-label": `生成登记码：${t.village}终端` },
             "生成登记码",
           ),
         ),
@@ -608,10 +623,12 @@ async function showCode(terminal) {
   const value = $("code-value");
   value.textContent = "";
   value.dataset.code = result.code;
-  // Groups of four are easier to read aloud; copying still gives the code without spaces.
-  for (let i = 0; i < result.code.length; i += 4) {
-    value.append(el("span", { className: "grp" }, result.code.slice(i, i + 4)));
-  }
+  // The hub gives groups like "3AFT-P9JZ-HS5N"; show them apart so they are easy to read aloud.
+  const groups = result.code.includes("-") ? result.code.split("-") : result.code.match(/.{1,4}/g) || [];
+  groups.forEach((group, index) => {
+    if (index) value.append(el("span", { className: "sep" }, "-"));
+    value.append(el("span", { className: "grp" }, group));
+  });
   value.setAttribute("aria-label", `登记码 ${result.code.split("").join(" ")}`);
   $("code-expires").replaceChildren(
     `有效期到 ${dateTimeLabel(result.expires_at)}`,

@@ -208,7 +208,9 @@ export function showError(form, error, overrides = {}) {
     strong.textContent = main;
     box.append(strong);
     for (const message of unplaced) box.append(" ", message);
-    if (error instanceof ApiError && error.detail && status !== 401 && status !== 429) {
+    // The hub's English sentence helps whoever supports the user; a page's own
+    // Chinese explanation (an override) already says it better.
+    if (error instanceof ApiError && error.detail && !overrides[status] && status !== 401 && status !== 429) {
       const small = document.createElement("span");
       small.className = "detail";
       small.textContent = `（${error.detail}）`;

@@ -1,6 +1,18 @@
 import { ApiError, busy, get, logout, put, requireSession } from "./api.js";
 import { el, groupName, loadCatalogue, serviceName } from "./catalogue.js";
-import { addDays, dateTimeLabel, dayKey, dayLabel, durationLabel, isoAt, spanLabel, todayKey } from "./time.js";
+import {
+  addDays,
+  dateTimeLabel,
+  dayKey,
+  dayLabel,
+  durationLabel,
+  isoAt,
+  monthDay,
+  nearWord,
+  spanLabel,
+  todayKey,
+  weekday,
+} from "./time.js";
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 5 * 60 * 1000;
@@ -59,19 +71,26 @@ function renderShifts() {
   for (const [key, items] of [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const pills = items.map((s) => {
       const onNow = new Date(s.starts_at) <= now && now < new Date(s.ends_at);
+      const past = new Date(s.ends_at) <= now;
       return el(
         "li",
-        { className: onNow ? "shift-pill now" : "shift-pill" },
-        spanLabel(s.starts_at, s.ends_at, key),
-        el("span", { className: "len" }, `（${durationLabel(s.starts_at, s.ends_at)}）`),
+        { className: `shift-pill${onNow ? " now" : ""}${past ? " past" : ""}` },
+        el("span", { className: "span" }, spanLabel(s.starts_at, s.ends_at, key)),
+        past ? null : el("span", { className: "len" }, `（${durationLabel(s.starts_at, s.ends_at)}）`),
         onNow ? el("span", { className: "len" }, "· 正在值班") : null,
+        past ? el("span", { className: "len" }, "· 已结束") : null,
       );
     });
     list.append(
       el(
         "li",
         { className: key === today ? "shift-day today" : "shift-day", dataset: { day: key } },
-        el("span", { className: "day" }, dayLabel(key, today)),
+        el(
+          "span",
+          { className: "day" },
+          `${monthDay(key)} ${weekday(key)}`,
+          nearWord(key, today) ? el("span", { className: "near" }, nearWord(key, today)) : null,
+        ),
         el("ul", { "aria-label": `${dayLabel(key, today)}的值班` }, pills),
       ),
     );

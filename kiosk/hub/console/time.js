@@ -69,11 +69,16 @@ export function fullDate(key) {
   return `${key.slice(0, 4)}年${monthDay(key)}`;
 }
 
+// "今天", "明天", "后天" or "".
+export function nearWord(key, today = todayKey()) {
+  const diff = daysBetween(today, key);
+  return diff === 0 ? "今天" : diff === 1 ? "明天" : diff === 2 ? "后天" : "";
+}
+
 // "11月25日 星期二", with 今天 / 明天 when it applies.
 export function dayLabel(key, today = todayKey()) {
-  const diff = daysBetween(today, key);
-  const near = diff === 0 ? "（今天）" : diff === 1 ? "（明天）" : diff === 2 ? "（后天）" : "";
-  return `${monthDay(key)} ${weekday(key)}${near}`;
+  const near = nearWord(key, today);
+  return `${monthDay(key)} ${weekday(key)}${near ? `（${near}）` : ""}`;
 }
 
 // ISO 8601 with +08:00 for a Shanghai day and "HH:MM".

@@ -52,7 +52,7 @@ def update_expert(expert_id: int, body: ExpertIn, _admin: AdminDep, db: DbDep) -
     return convert.expert(row)
 
 
-@router.delete("/{expert_id}", status_code=204, responses=error_responses(404))
+@router.delete("/{expert_id}", status_code=204, responses=error_responses(404, 422))
 def delete_expert(expert_id: int, _admin: AdminDep, db: DbDep, state: StateDep) -> Response:
     now = state.now()
     row = live_expert(db, expert_id)

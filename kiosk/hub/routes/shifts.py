@@ -55,7 +55,7 @@ def create(body: DutyShiftIn, _admin: AdminDep, db: DbDep) -> DutyShift:
     return convert.shift(row)
 
 
-@router.delete("/{shift_id}", status_code=204, responses=error_responses(404))
+@router.delete("/{shift_id}", status_code=204, responses=error_responses(404, 422))
 def remove(shift_id: int, _admin: AdminDep, db: DbDep) -> Response:
     row = db.get(DutyShiftRow, shift_id)
     if row is None:

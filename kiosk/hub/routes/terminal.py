@@ -54,6 +54,7 @@ def enroll(body: EnrolRequest, request: Request, db: DbDep, state: StateDep) -> 
                     # A new token revokes the one from any earlier enrolment.
                     token_hash=token_digest(token),
                     enrolled_at=now,
+                    last_seen_at=now,
                     enrol_code_hash=None,
                     enrol_code_expires_at=None,
                 )

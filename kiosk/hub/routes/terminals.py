@@ -56,7 +56,7 @@ def update_terminal(terminal_id: int, body: TerminalIn, _admin: AdminDep, db: Db
     return convert.terminal(row)
 
 
-@router.post("/{terminal_id}/enrolment-code", status_code=201, responses=error_responses(404))
+@router.post("/{terminal_id}/enrolment-code", status_code=201, responses=error_responses(404, 422))
 def enrolment_code(terminal_id: int, _admin: AdminDep, db: DbDep, state: StateDep) -> EnrolmentCode:
     row = _terminal(db, terminal_id)
     code = new_code()

@@ -42,6 +42,7 @@ def upgrade() -> None:
             name=op.f("ck_experts_expert_group"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_experts")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "login_throttle",
@@ -69,6 +70,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_terminals")),
         sa.UniqueConstraint("enrol_code_hash", name=op.f("uq_terminals_enrol_code_hash")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_terminals_token_hash")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "accounts",
@@ -90,6 +92,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
         sa.UniqueConstraint("expert_id", name=op.f("uq_accounts_expert_id")),
         sa.UniqueConstraint("username", name=op.f("uq_accounts_username")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "duty_shifts",
@@ -105,6 +108,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_duty_shifts")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_duty_shifts_expert_span", "duty_shifts", ["expert_id", "starts_at", "ends_at"]

@@ -1,0 +1,1 @@
+"""Helpers the test suites share: a real hub in a subprocess, a throwaway PostgreSQL."""

@@ -1,0 +1,180 @@
+"""The real hub in a subprocess (`python -m kiosk.hub --demo ...`), as the kiosk will meet it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kiosk.hub.demo import DEMO_ADMIN, DEMO_LAWYERS
+from tests.support.net import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+
+class HubStartError(RuntimeError):
+    pass
+
+
+@dataclass
+class RunningHub:
+    base_url: str
+    admin: Credentials
+    lawyer: Credentials
+    db_url: str
+    data_dir: Path
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An anonymous client of this hub."""
+        return httpx.Client(base_url=self.base_url, timeout=10.0, **kwargs)
+
+    def login(self, credentials: Credentials) -> httpx.Client:
+        """A new client logged in as `credentials`, CSRF header set; use it in a `with`."""
+        with self.client() as client:
+            response = client.post(
+                "/v1/auth/login",
+                json={"username": credentials.username, "password": credentials.password},
+            )
+            if response.status_code != 200:
+                raise AssertionError(f"login as {credentials.username}: {response.text}")
+            cookies = httpx.Cookies(client.cookies)
+        return self.client(cookies=cookies, headers={"X-CSRF-Token": response.json()["csrf_token"]})
+
+    def admin_client(self) -> httpx.Client:
+        return self.login(self.admin)
+
+    def lawyer_client(self) -> httpx.Client:
+        return self.login(self.lawyer)
+
+    def enrol_terminal(self, terminal_id: int | None = None) -> tuple[int, str]:
+        """Enrol a demo terminal (the first not yet enrolled, unless given): (id, bearer token)."""
+        with self.admin_client() as admin:
+            if terminal_id is None:
+                terminals = _ok(admin.get("/v1/terminals")).json()
+                waiting = [t["id"] for t in terminals if not t["enrolled"]]
+                terminal_id = waiting[0] if waiting else terminals[0]["id"]
+            code = _ok(admin.post(f"/v1/terminals/{terminal_id}/enrolment-code")).json()["code"]
+        with self.client() as anonymous:
+            result = _ok(anonymous.post("/v1/terminals/enroll", json={"code": code})).json()
+        return int(result["terminal_id"]), str(result["token"])
+
+    def terminal_client(self, token: str) -> httpx.Client:
+        return self.client(headers={"Authorization": f"Bearer {token}"})
+
+    def put_shift_now(self, expert_id: int, hours: float = 4) -> dict[str, Any]:
+        """Give `expert_id` a shift from now for `hours`, clearing their shifts in the way."""
+        start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+        end = start + timedelta(hours=hours)
+        window: dict[str, str | int] = {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "expert_id": expert_id,
+        }
+        with self.admin_client() as admin:
+            for shift in _ok(admin.get("/v1/shifts", params=window)).json():
+                _ok(admin.delete(f"/v1/shifts/{shift['id']}"))
+            body = {
+                "expert_id": expert_id,
+                "starts_at": start.isoformat(),
+                "ends_at": end.isoformat(),
+            }
+            created: dict[str, Any] = _ok(admin.post("/v1/shifts", json=body)).json()
+        return created
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def _ok(response: httpx.Response) -> httpx.Response:
+    if response.is_error:
+        raise AssertionError(
+            f"{response.request.method} {response.request.url} -> "
+            f"{response.status_code}: {response.text}"
+        )
+    return response
+
+
+def _wait_healthy(hub: RunningHub, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if hub.process.poll() is not None:
+            raise HubStartError(f"hub exited with {hub.process.returncode}:\n{hub.log()}")
+        try:
+            if httpx.get(f"{hub.base_url}/healthz", timeout=2.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise HubStartError(f"hub not healthy after {timeout} s:\n{hub.log()}")
+
+
+def stop(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(grace)
+
+
+@contextmanager
+def running_hub(
+    data_dir: Path,
+    db_url: str | None = None,
+    *,
+    demo: bool = True,
+    startup_timeout: float = 60.0,
+) -> Iterator[RunningHub]:
+    """Start `python -m kiosk.hub` on a free loopback port; stop it (TERM, then KILL) after."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    db_url = db_url or f"sqlite:///{data_dir / 'hub.sqlite3'}"
+    argv = [
+        sys.executable, "-m", "kiosk.hub",
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--db", db_url,
+        "--data-dir", str(data_dir),
+    ]  # fmt: skip
+    if demo:
+        argv.append("--demo")
+    log_path = data_dir / f"hub-{port}.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            argv, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    lawyer = DEMO_LAWYERS[0]
+    hub = RunningHub(
+        base_url=f"http://127.0.0.1:{port}",
+        admin=Credentials(DEMO_ADMIN.username, DEMO_ADMIN.password),
+        lawyer=Credentials(lawyer.username, lawyer.password),
+        db_url=db_url,
+        data_dir=data_dir,
+        log_path=log_path,
+        process=process,
+    )
+    try:
+        _wait_healthy(hub, startup_timeout)
+        yield hub
+    finally:
+        stop(process)
