@@ -33,7 +33,7 @@ _Check = Callable[[object], object]
 
 @dataclass(frozen=True)
 class KioskConfig:
-    hub_url: str = "http://127.0.0.1:8470"
+    hub_url: str = "http://127.0.0.1:8348"
     language: str = "zh_CN"
     idle_seconds: int = 90
     idle_warning_seconds: int = 15

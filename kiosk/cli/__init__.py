@@ -11,7 +11,7 @@ from pathlib import Path
 from kiosk.config import ConfigError, KioskConfig, load_config
 from kiosk.paths import default_config_file, default_data_dir
 
-DEFAULT_HUB_PORT = 8470
+DEFAULT_HUB_PORT = 8348
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,6 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        # Alembic narrates every plugin it loads; a technician needs only what went wrong.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     handler = args.handler
     try:
         return int(handler(args))
@@ -48,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     hub.add_argument("--data-dir", type=Path, default=None)
     hub.add_argument("--demo", action="store_true", help="seed demo data into an empty database")
     hub.set_defaults(handler=_hub)
+
+    admin = commands.add_parser(
+        "hub-admin", help="create the hub's administrator or reset their password"
+    )
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--db", default=None, help="SQLAlchemy URL (default: SQLite in --data-dir)")
+    admin.add_argument("--data-dir", type=Path, default=None)
+    admin.set_defaults(handler=_hub_admin)
 
     demo = commands.add_parser("demo", help="hub with demo data + a kiosk window on this machine")
     demo.add_argument("--port", type=int, default=DEFAULT_HUB_PORT)
@@ -92,6 +103,27 @@ def _hub(args: argparse.Namespace) -> int:
 
     data_dir = args.data_dir or default_data_dir() / "hub"
     serve(db_url=args.db, host=args.host, port=args.port, demo=args.demo, data_dir=data_dir)
+    return 0
+
+
+def _hub_admin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.hub.admins import AdminError, set_admin
+    from kiosk.hub.server import default_db_url
+
+    data_dir = args.data_dir or default_data_dir() / "hub"
+    if sys.stdin.isatty():
+        password = getpass.getpass("new password (10 characters or more): ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        created = set_admin(args.db or default_db_url(data_dir), args.username, password)
+    except AdminError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    print(f"administrator {args.username} {'created' if created else 'password reset'}")
     return 0
 
 
