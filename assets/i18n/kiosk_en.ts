@@ -1,0 +1,37 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>IdleOverlay</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/qml/Kiosk/IdleOverlay.qml" line="+71"/>
+        <source>Otherwise we go back to the start in %n second(s), and what you chose is cleared.</source>
+        <translation>
+            <numerusform>Otherwise we go back to the start in %n second, and what you chose is cleared.</numerusform>
+            <numerusform>Otherwise we go back to the start in %n seconds, and what you chose is cleared.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>NoticeBanner</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/qml/Kiosk/NoticeBanner.qml" line="+40"/>
+        <source>No connection right now; this list was updated %n minute(s) ago.</source>
+        <translation>
+            <numerusform>No connection right now; this list was updated %n minute ago.</numerusform>
+            <numerusform>No connection right now; this list was updated %n minutes ago.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleScreen</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/qml/Kiosk/ScheduleScreen.qml" line="+187"/>
+        <source>%n more on duty.</source>
+        <translation>
+            <numerusform>%n more person is on duty.</numerusform>
+            <numerusform>%n more people are on duty.</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

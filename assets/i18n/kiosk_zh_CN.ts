@@ -1,0 +1,445 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>ExpertCard</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/ExpertCard.qml" line="+95"/>
+        <source>On duty today %1</source>
+        <translation>今天值班 %1</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Video call</source>
+        <translation>视频通话</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Busy now</source>
+        <translation>正在忙</translation>
+    </message>
+</context>
+<context>
+    <name>HotlineBar</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/HotlineBar.qml" line="+30"/>
+        <source>Legal service hotline</source>
+        <translation>法律服务热线</translation>
+    </message>
+</context>
+<context>
+    <name>IdleOverlay</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/IdleOverlay.qml" line="+33"/>
+        <source>Are you still there?</source>
+        <translation>还在吗？</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Touch the screen to continue.</source>
+        <translation>触摸屏幕继续</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+28"/>
+        <source>Otherwise we go back to the start in %n second(s), and what you chose is cleared.</source>
+        <translation>
+            <numerusform>%n 秒后回到首页，您刚才选的内容会被清除。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/Main.qml" line="+17"/>
+        <source>Public legal services</source>
+        <translation>公共法律服务</translation>
+    </message>
+</context>
+<context>
+    <name>NoticeBanner</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/NoticeBanner.qml" line="+36"/>
+        <source>%1 %2</source>
+        <extracomment>Two sentences side by side: what happened, and what to do.</extracomment>
+        <translation>%1%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No connection right now; this list may be out of date.</source>
+        <translation>网络暂时不通，下面的值班表可能不是最新的。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No connection right now; this list was updated just now.</source>
+        <translation>网络暂时不通，值班表刚刚更新过。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>No connection right now; this list was updated %n minute(s) ago.</source>
+        <translation>
+            <numerusform>网络暂时不通，值班表更新于 %n 分钟前。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Urgent? Call %1.</source>
+        <translation>着急请拨打 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleScreen</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/ScheduleScreen.qml" line="+86"/>
+        <source>Video call now</source>
+        <translation>马上视频通话</translation>
+    </message>
+    <message>
+        <location line="+68"/>
+        <source>On duty now</source>
+        <translation>现在值班</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Everyone on duty is busy right now. Please wait a little and try again, or call %1.</source>
+        <translation>值班的专家都在忙。请稍等一会儿再试，或拨打 %1。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+22"/>
+        <source>%n more on duty.</source>
+        <translation>
+            <numerusform>还有 %n 位专家在值班。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>The duty list cannot be shown right now.</source>
+        <translation>现在无法显示值班表。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nobody is on duty right now.</source>
+        <translation>现在没有专家值班。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>No duty is planned for the next days.</source>
+        <translation>最近几天还没有安排值班。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 at %2, %3 is on duty.</source>
+        <extracomment>%1 day (&quot;Tomorrow&quot;), %2 start time, %3 person with role</extracomment>
+        <translation>%1 %2 %3值班。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Need help now? Call the legal service hotline:</source>
+        <translation>现在就需要帮助？请拨打法律服务热线：</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Next on duty</source>
+        <translation>接下来值班</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Nothing is planned yet.</source>
+        <translation>还没有安排。</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceTile</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/ServiceTile.qml" line="+98"/>
+        <source>Someone can talk now</source>
+        <translation>现在可以视频咨询</translation>
+    </message>
+</context>
+<context>
+    <name>ServicesScreen</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/ServicesScreen.qml" line="+29"/>
+        <source>What do you need help with? Tap one.</source>
+        <translation>您需要哪方面的帮助？请点一下。</translation>
+    </message>
+</context>
+<context>
+    <name>StartScreen</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/StartScreen.qml" line="+56"/>
+        <source>Public legal service point</source>
+        <translation>公共法律服务点</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Talk to a lawyer from the city, face to face on this screen.</source>
+        <translation>在这块屏幕上，和城里的律师面对面视频交谈。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Tap here to start</source>
+        <translation>点击开始咨询</translation>
+    </message>
+</context>
+<context>
+    <name>Texts</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/Texts.qml" line="+9"/>
+        <source>Legal consultation</source>
+        <translation>法律咨询</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Legal aid</source>
+        <translation>法律援助</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Village legal adviser</source>
+        <translation>村（居）法律顾问</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Duty lawyer help</source>
+        <translation>值班律师法律帮助</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>People&apos;s mediation</source>
+        <translation>人民调解</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Legal education</source>
+        <translation>普法宣传</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ask a lawyer about a legal problem, face to face.</source>
+        <translation>有法律问题，当面问律师。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cannot afford a lawyer? Apply for free legal help.</source>
+        <translation>打官司有困难，申请免费法律帮助。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The lawyer on duty today helps you now.</source>
+        <translation>今天值班的律师马上帮您。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your village&apos;s own legal adviser answers you.</source>
+        <translation>本村的法律顾问为您解答。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A mediator helps settle a dispute with neighbours or family.</source>
+        <translation>邻里、家庭纠纷，请调解员帮忙。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Learn about the law in everyday life.</source>
+        <translation>了解与生活有关的法律知识。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Lawyer</source>
+        <translation>律师</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Judicial appraisal</source>
+        <translation>司法鉴定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notary</source>
+        <translation>公证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Arbitration</source>
+        <translation>仲裁</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>lawyer</source>
+        <translation>律师</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>judicial appraiser</source>
+        <translation>司法鉴定人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>notary</source>
+        <translation>公证员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>arbitrator</source>
+        <translation>仲裁员</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Monday</source>
+        <translation>星期一</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Tuesday</source>
+        <translation>星期二</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wednesday</source>
+        <translation>星期三</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Thursday</source>
+        <translation>星期四</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Friday</source>
+        <translation>星期五</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Saturday</source>
+        <translation>星期六</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sunday</source>
+        <translation>星期日</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Jan</source>
+        <translation>1月</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Feb</source>
+        <translation>2月</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mar</source>
+        <translation>3月</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Apr</source>
+        <translation>4月</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>May</source>
+        <translation>5月</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Jun</source>
+        <translation>6月</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Jul</source>
+        <translation>7月</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Aug</source>
+        <translation>8月</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sep</source>
+        <translation>9月</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Oct</source>
+        <translation>10月</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nov</source>
+        <translation>11月</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Dec</source>
+        <translation>12月</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%2 %1</source>
+        <extracomment>A date without the year. %1 is the month (&quot;Nov&quot; / &quot;11月&quot;), %2 the day of the month.</extracomment>
+        <translation>%1%2日</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1, %3 %2 %4</source>
+        <extracomment>A full date on the start screen: %1 weekday, %2 month, %3 day, %4 year.</extracomment>
+        <translation>%4年%2%3日 %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tomorrow</source>
+        <translation>明天</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 %2</source>
+        <extracomment>%1 weekday, %2 date such as &quot;26 Nov&quot;</extracomment>
+        <translation>%2 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1–%2</source>
+        <extracomment>Working hours, %1 start and %2 end, e.g. 08:30–12:00.</extracomment>
+        <translation>%1–%2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 (%2)</source>
+        <extracomment>One person with their role, e.g. &quot;Zhang Wei (lawyer)&quot; / &quot;张伟律师&quot;.</extracomment>
+        <translation>%1%2</translation>
+    </message>
+</context>
+<context>
+    <name>TopBar</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/TopBar.qml" line="+26"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Home</source>
+        <translation>首页</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Public legal services</source>
+        <translation>公共法律服务</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Time: %1</source>
+        <translation>时间：%1</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,84 @@
+import QtQuick
+import Kiosk
+
+// The navy bar on every screen: way back on the left, time and language on the right.
+Rectangle {
+    id: bar
+
+    required property KioskViewModel vm
+    property bool navigation: true
+
+    implicitHeight: Theme.barHeight
+    color: Theme.primary
+
+    Row {
+        id: left
+        anchors.left: parent.left
+        anchors.leftMargin: Theme.margin
+        anchors.verticalCenter: parent.verticalCenter
+        spacing: Theme.gap
+        visible: bar.navigation
+
+        KioskButton {
+            objectName: "backButton"
+            tone: "light"
+            iconName: "back"
+            text: qsTr("Back")
+            height: Theme.touchMin
+            onClicked: bar.vm.back()
+        }
+        KioskButton {
+            objectName: "homeButton"
+            tone: "light"
+            iconName: "home"
+            text: qsTr("Home")
+            height: Theme.touchMin
+            onClicked: bar.vm.home()
+        }
+    }
+
+    Text {
+        objectName: "bureauText"
+        visible: !bar.navigation
+        anchors.left: parent.left
+        anchors.leftMargin: Theme.margin
+        anchors.right: rightSide.left
+        anchors.rightMargin: Theme.gap
+        anchors.verticalCenter: parent.verticalCenter
+        text: bar.vm.start.bureauName !== "" ? bar.vm.start.bureauName
+                                             : qsTr("Public legal services")
+        color: Theme.primaryText
+        font.family: Theme.fontFamily
+        font.pixelSize: Theme.fontLarge
+        font.bold: true
+        elide: Text.ElideRight
+    }
+
+    Row {
+        id: rightSide
+        anchors.right: parent.right
+        anchors.rightMargin: Theme.margin
+        anchors.verticalCenter: parent.verticalCenter
+        spacing: Theme.gap
+
+        Text {
+            objectName: "clockText"
+            anchors.verticalCenter: parent.verticalCenter
+            text: bar.vm.timeText
+            color: Theme.primaryText
+            font.family: Theme.fontFamily
+            font.pixelSize: Theme.fontLarge
+            font.bold: true
+            Accessible.name: qsTr("Time: %1").arg(text)
+        }
+        KioskButton {
+            objectName: "languageButton"
+            tone: "light"
+            iconName: "globe"
+            // Each language is named in itself, so a reader of either can find it.
+            text: bar.vm.language === "zh_CN" ? "English" : "中文"
+            height: Theme.touchMin
+            onClicked: bar.vm.toggleLanguage()
+        }
+    }
+}

@@ -1,0 +1,85 @@
+"""Finding QML items by objectName and tapping them where a finger would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtQuick import QQuickItem, QQuickWindow
+from pytestqt.qtbot import QtBot
+
+from kiosk.ui.app import KioskApp
+
+
+def walk(item: QQuickItem) -> Iterator[QQuickItem]:
+    yield item
+    for child in item.childItems():
+        yield from walk(child)
+
+
+def is_shown(item: QQuickItem) -> bool:
+    return item.isVisible() and item.opacity() > 0 and item.width() > 0 and item.height() > 0
+
+
+def find(window: QQuickWindow, name: str) -> QQuickItem:
+    """The one shown item called `name` (objectName); fails the test otherwise."""
+    found = [i for i in walk(window.contentItem()) if i.objectName() == name and is_shown(i)]
+    assert found, f"no visible item named {name!r}"
+    assert len(found) == 1, f"{len(found)} visible items named {name!r}"
+    return found[0]
+
+
+def present(window: QQuickWindow, name: str) -> bool:
+    return any(i.objectName() == name and is_shown(i) for i in walk(window.contentItem()))
+
+
+def text_of(window: QQuickWindow, name: str) -> str:
+    """The words of a Text; for a BalancedText the words before it chose its line breaks."""
+    item = find(window, name)
+    content = item.property("content")
+    return str(content if isinstance(content, str) else item.property("text"))
+
+
+def visible_texts(window: QQuickWindow) -> list[str]:
+    """Every string a resident can read now (Text items that are visible)."""
+    texts = []
+    for item in walk(window.contentItem()):
+        if item.inherits("QQuickText") and _really_visible(item):
+            value = item.property("content")
+            if not isinstance(value, str):
+                value = item.property("text")
+            if value:
+                texts.append(str(value))
+    return texts
+
+
+def _really_visible(item: QQuickItem) -> bool:
+    node: QQuickItem | None = item
+    while node is not None:
+        if not node.isVisible() or node.opacity() == 0:
+            return False
+        node = node.parentItem()
+    return True
+
+
+def tap(qtbot: QtBot, kiosk: KioskApp, name: str) -> None:
+    """A click in the middle of the item, through the window as a touch would arrive."""
+    qtbot.waitUntil(lambda: present(kiosk.window, name), timeout=3000)
+    item = find(kiosk.window, name)
+    centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+    qtbot.mouseClick(  # type: ignore[no-untyped-call]
+        kiosk.window, Qt.MouseButton.LeftButton, pos=centre
+    )
+
+
+def tap_at(qtbot: QtBot, kiosk: KioskApp, x: int, y: int) -> None:
+    from PySide6.QtCore import QPoint
+
+    qtbot.mouseClick(  # type: ignore[no-untyped-call]
+        kiosk.window, Qt.MouseButton.LeftButton, pos=QPoint(x, y)
+    )
+
+
+def wait_screen(qtbot: QtBot, kiosk: KioskApp, screen: str) -> None:
+    qtbot.waitUntil(lambda: kiosk.root.property("screen") == screen, timeout=3000)
+    qtbot.waitUntil(lambda: present(kiosk.window, f"{screen}Screen"), timeout=3000)
