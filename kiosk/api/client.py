@@ -17,7 +17,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from kiosk.api.errors import HubError, HubProblem
-from kiosk.domain import EnrolRequest, EnrolResult, Schedule, TerminalProfile
+from kiosk.domain.models import EnrolRequest, EnrolResult, Schedule, TerminalProfile
 
 log = logging.getLogger(__name__)
 

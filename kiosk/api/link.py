@@ -14,10 +14,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from kiosk.api.cache import read_json, write_json
+from kiosk.api.cache import PROFILE_FILE, SCHEDULE_FILE, read_json, write_json
 from kiosk.api.client import HubClient, NotModified
 from kiosk.api.errors import HubError, HubProblem
-from kiosk.domain import Schedule, TerminalProfile
+from kiosk.domain.models import Schedule, TerminalProfile
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,8 @@ def schedule_window(now: datetime) -> tuple[datetime, datetime]:
 class HubLink:
     def __init__(self, client: HubClient, cache_dir: Path) -> None:
         self._client = client
-        self._profile_file = cache_dir / "profile.json"
-        self._schedule_file = cache_dir / "schedule.json"
+        self._profile_file = cache_dir / PROFILE_FILE
+        self._schedule_file = cache_dir / SCHEDULE_FILE
         self._snapshot = self._load()
 
     def cached(self) -> Snapshot:

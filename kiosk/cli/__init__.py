@@ -81,21 +81,29 @@ def _config(path: Path | None) -> KioskConfig:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Lean on purpose: a terminal cold-starts after every power cut, and everything
+    # imported here comes before its first frame (see `kiosk.ui.app`).
     from dataclasses import replace
-
-    from kiosk.device.credentials import CredentialStore
 
     config = _config(args.config)
     if args.windowed:
         config = replace(config, fullscreen=False)
-    token = CredentialStore(config.data_dir, config.hub_url).load_token()
-    if token is None:
-        logging.getLogger("kiosk").warning(
-            "this terminal is not enrolled; run `kiosk enroll --code ...`"
-        )
+
+    def load_token() -> str | None:
+        # Called by the kiosk on its loop thread once the start screen is up: the
+        # keyring (D-Bus, its backends) takes longer to ask than the screen to draw.
+        from kiosk.device.credentials import CredentialStore
+
+        token = CredentialStore(config.data_dir, config.hub_url).load_token()
+        if token is None:
+            logging.getLogger("kiosk").warning(
+                "this terminal is not enrolled; run `kiosk enroll --code ...`"
+            )
+        return token
+
     from kiosk.ui.app import run
 
-    return run(config, token)
+    return run(config, load_token)
 
 
 def _hub(args: argparse.Namespace) -> int:

@@ -7,27 +7,13 @@ contract rather than data an administrator edits.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict
 
-HOTLINE = "12348"
-
-
-class ServiceCode(StrEnum):
-    LEGAL_CONSULTATION = "legal_consultation"
-    LEGAL_AID = "legal_aid"
-    DUTY_LAWYER = "duty_lawyer"
-    VILLAGE_ADVISER = "village_adviser"
-    MEDIATION = "mediation"
-    LEGAL_EDUCATION = "legal_education"
-
-
-class ExpertGroup(StrEnum):
-    LAWYER = "lawyer"
-    JUDICIAL_APPRAISAL = "judicial_appraisal"
-    NOTARY = "notary"
-    ARBITRATION = "arbitration"
+# The codes live in `codes` (no pydantic there); they stay importable from here.
+from kiosk.domain.codes import HOTLINE as HOTLINE
+from kiosk.domain.codes import SERVICE_ORDER as SERVICE_ORDER
+from kiosk.domain.codes import ExpertGroup as ExpertGroup
+from kiosk.domain.codes import ServiceCode as ServiceCode
 
 
 class Service(BaseModel):
@@ -48,6 +34,7 @@ class ExpertGroupInfo(BaseModel):
     name_en: str
 
 
+# In SERVICE_ORDER (a test checks it).
 SERVICES: tuple[Service, ...] = (
     Service(
         code=ServiceCode.LEGAL_CONSULTATION,

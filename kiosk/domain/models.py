@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
@@ -17,7 +16,9 @@ from pydantic import (
     model_validator,
 )
 
-from kiosk.domain.catalogue import ExpertGroup, ServiceCode
+from kiosk.domain.codes import AccountRole as AccountRole
+from kiosk.domain.codes import Availability as Availability
+from kiosk.domain.codes import ExpertGroup, ServiceCode
 
 # A duty shift longer than a day is almost certainly a typo in the week grid.
 MAX_SHIFT = timedelta(hours=24)
@@ -30,16 +31,6 @@ Username = Annotated[
         strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[A-Za-z0-9._-]+$"
     ),
 ]
-
-
-class AccountRole(StrEnum):
-    LAWYER = "lawyer"
-    ADMIN = "admin"
-
-
-class Availability(StrEnum):
-    AVAILABLE = "available"
-    AWAY = "away"
 
 
 class _Strict(BaseModel):

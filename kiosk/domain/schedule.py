@@ -1,12 +1,19 @@
-"""Who is on duty: pure functions over schedule entries, used by kiosk and hub."""
+"""Who is on duty: pure functions over schedule entries, used by kiosk and hub.
+
+They only read attributes of the entries, so this module needs the models for
+typing alone and stays free of pydantic at run time.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from kiosk.domain.catalogue import ServiceCode
-from kiosk.domain.models import Availability, ScheduleEntry
+from kiosk.domain.codes import Availability, ServiceCode
+
+if TYPE_CHECKING:
+    from kiosk.domain.models import ScheduleEntry
 
 
 def for_service(entries: Iterable[ScheduleEntry], service: ServiceCode) -> list[ScheduleEntry]:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 
-from kiosk.domain.catalogue import ServiceCode
+from kiosk.domain.codes import ServiceCode
 
 log = logging.getLogger(__name__)
 

@@ -5,18 +5,23 @@ terminal, QtAsyncio lacks what aiortc needs and qasync crashed at shutdown, so
 asyncio runs on its own daemon thread (Electrum's pattern). Coroutines go in
 with `run_coroutine_threadsafe`; their results come back as a queued Qt signal,
 so callbacks always run on the Qt thread and the Qt thread never waits for I/O.
+
+asyncio is imported by `start()`, not with this module: a terminal starts its
+loop after the first frame is on screen, and the import is part of that cost.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+if TYPE_CHECKING:
+    import asyncio
+    import concurrent.futures
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +45,23 @@ class AsyncBridge(QObject):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._closing = False
-        # Queued even when emitted on the Qt thread (a coroutine that finished before
-        # add_done_callback): callers get their callback later, never inside submit().
-        self._delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
     def running(self) -> bool:
         return self._loop is not None and not self._closing
 
     def start(self) -> None:
+        if self._closing:
+            raise BridgeClosed("the bridge is closed")
         if self._loop is not None:
             raise RuntimeError("the bridge is already started")
+        import asyncio
+
+        from PySide6.QtCore import Qt  # its enums cost ~15 ms to load: not before the frame
+
+        # Queued even when emitted on the Qt thread (a coroutine that finished before
+        # add_done_callback): callers get their callback later, never inside submit().
+        self._delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         ready = threading.Event()
         loop = asyncio.new_event_loop()
 
@@ -75,6 +86,8 @@ class AsyncBridge(QObject):
         if self._loop is None or self._closing:
             coro.close()  # never awaited: close it so Python does not warn about it
             raise BridgeClosed("the bridge is not running")
+        import asyncio
+
         future = asyncio.run_coroutine_threadsafe(coro, self._loop)
 
         def done(fut: concurrent.futures.Future[T]) -> None:
@@ -93,11 +106,21 @@ class AsyncBridge(QObject):
         return future
 
     def close(self, *finalizers: Callable[[], Awaitable[None]]) -> None:
-        """Cancel every task, await `finalizers` (e.g. `HubLink.aclose`), stop and join."""
+        """Cancel every task, await `finalizers` (e.g. `HubLink.aclose`), stop and join.
+
+        A bridge that never started still awaits its finalizers, on a loop of their own.
+        """
+        import asyncio
+        import concurrent.futures
+
         loop, thread = self._loop, self._thread
-        if loop is None or thread is None or self._closing:
+        if self._closing:
             return
         self._closing = True
+        if loop is None or thread is None:
+            if finalizers:
+                asyncio.run(_finalize(finalizers))
+            return
 
         async def shutdown() -> None:
             me = asyncio.current_task()
@@ -105,11 +128,7 @@ class AsyncBridge(QObject):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            for finalize in finalizers:
-                try:
-                    await finalize()
-                except Exception:
-                    log.exception("closing %r failed", finalize)
+            await _finalize(finalizers)
 
         try:
             asyncio.run_coroutine_threadsafe(shutdown(), loop).result(CLOSE_TIMEOUT)
@@ -134,3 +153,11 @@ class AsyncBridge(QObject):
             callback(value)
         except Exception:
             log.exception("handling a background result failed")
+
+
+async def _finalize(finalizers: tuple[Callable[[], Awaitable[None]], ...]) -> None:
+    for finalize in finalizers:
+        try:
+            await finalize()
+        except Exception:
+            log.exception("closing %r failed", finalize)

@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
-from kiosk.domain import Availability, ScheduleEntry, ServiceCode
+from kiosk.domain.codes import Availability, ServiceCode
 from kiosk.domain.schedule import callable_now, on_duty_now, upcoming
+
+if TYPE_CHECKING:  # entries are only read here; pydantic is not needed to draw a frame
+    from kiosk.domain.models import ScheduleEntry
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,16 @@ def walk(item: QQuickItem) -> Iterator[QQuickItem]:
         yield from walk(child)
 
 
+def is_button(item: QQuickItem) -> bool:
+    """A KioskButton, ServiceTile or any other TouchButton (the kiosk's buttons in QML)."""
+    meta = item.metaObject()
+    while meta is not None:
+        if meta.className().startswith("TouchButton_QML"):
+            return True
+        meta = meta.superClass()
+    return False
+
+
 def is_shown(item: QQuickItem) -> bool:
     return item.isVisible() and item.opacity() > 0 and item.width() > 0 and item.height() > 0
 

@@ -98,3 +98,17 @@ def test_callbacks_never_run_inside_submit(qtbot: QtBot, bridge: AsyncBridge) ->
     qtbot.waitUntil(lambda: order.count("done") == 20, timeout=2000)
     # No event loop ran between the submits, so no callback may come before the last one.
     assert order[:20] == ["submitted"] * 20
+
+
+def test_close_without_start_still_runs_finalizers(qapp: QObject) -> None:
+    """A kiosk closed before its first frame never started the loop, yet closes its link."""
+    bridge = AsyncBridge()
+    closed: list[str] = []
+
+    async def aclose() -> None:
+        closed.append("link")
+
+    bridge.close(aclose)
+    assert closed == ["link"]
+    with pytest.raises(BridgeClosed):
+        bridge.start()

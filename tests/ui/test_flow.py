@@ -29,6 +29,8 @@ def test_start_services_schedule_back_home(qtbot: QtBot, make_kiosk: MakeKiosk) 
     ):
         assert present(window, f"serviceTile_{code}")
 
+    # The feed's own first refresh (it starts with the first frame) is over...
+    qtbot.waitUntil(lambda: link.refreshes >= 1 and not kiosk.feed.in_flight, timeout=3000)
     refreshes = link.refreshes
     tap(qtbot, kiosk, "serviceTile_legal_consultation")
     wait_screen(qtbot, kiosk, "schedule")
@@ -36,7 +38,7 @@ def test_start_services_schedule_back_home(qtbot: QtBot, make_kiosk: MakeKiosk) 
     assert present(window, "callButton_1")
     assert present(window, "busyTag_3")  # on duty but away: no call button
     assert not present(window, "callButton_3")
-    # Entering the schedule asks the hub for fresh data.
+    # ...so entering the schedule asks the hub for fresh data.
     qtbot.waitUntil(lambda: link.refreshes > refreshes, timeout=3000)
 
     tap(qtbot, kiosk, "backButton")

@@ -37,6 +37,10 @@ def test_warning_then_touch_continues_without_pressing_what_is_under_it(
     tap(qtbot, kiosk, "backButton")
     wait_screen(qtbot, kiosk, "services")
 
+    # And the warning comes back, whole, if the resident walks away after all.
+    qtbot.waitUntil(lambda: present(kiosk.window, "idleOverlay"), timeout=3000)
+    assert text_of(kiosk.window, "idleCountdown") == "30"
+
 
 def test_countdown_to_zero_ends_the_visit_and_forgets_it(
     qtbot: QtBot, make_kiosk: MakeKiosk

@@ -77,10 +77,13 @@ def test_hub_gone_shows_the_cached_schedule(
     # Same terminal, same cache, but the hub's address now answers nothing.
     offline = KioskConfig.for_tests(tmp_path, hub_url=f"http://127.0.0.1:{free_port()}")
     kiosk = _start(qtbot, kiosks, offline, token)
-    assert text_of(kiosk.window, "siteText") == site  # from disk, before any network
+    # The first frame shows the place from disk, before any network...
+    assert text_of(kiosk.window, "siteText") == site
     tap(qtbot, kiosk, "startButton")
     wait_screen(qtbot, kiosk, "services")
     tap(qtbot, kiosk, "serviceTile_duty_lawyer")
     wait_screen(qtbot, kiosk, "schedule")
+    # ...and the cached schedule follows from disk (read once that frame is up), marked stale.
+    qtbot.waitUntil(lambda: present(kiosk.window, "stalenessText"), timeout=5000)
     assert "网络暂时不通" in text_of(kiosk.window, "stalenessText")
     assert kiosk.root.schedule_vm.property("situation") in {"ready", "busy", "nobody"}

@@ -19,7 +19,7 @@ from kiosk.api import Snapshot
 from kiosk.ui.app import KioskApp
 from tests.ui.conftest import MakeKiosk
 from tests.ui.fakes import ONLINE
-from tests.ui.helpers import present, tap, wait_screen, walk
+from tests.ui.helpers import is_button, present, tap, wait_screen, walk
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "kiosk"
 
@@ -75,7 +75,7 @@ def _shown(item: QQuickItem) -> bool:
 def _enclosing_box(item: QQuickItem) -> QQuickItem | None:
     node = item.parentItem()
     while node is not None:
-        if node.inherits("QQuickAbstractButton") or node.objectName().startswith(BOXES):
+        if is_button(node) or node.objectName().startswith(BOXES):
             return node
         node = node.parentItem()
     return None
@@ -89,9 +89,7 @@ def layout_faults(kiosk: KioskApp, min_touch: int, min_font: int) -> list[str]:
         if not _shown(item):
             continue
         name = item.objectName() or item.metaObject().className()
-        if item.inherits("QQuickAbstractButton") and (
-            item.width() < min_touch or item.height() < min_touch
-        ):
+        if is_button(item) and (item.width() < min_touch or item.height() < min_touch):
             faults.append(f"button {name} is {item.width():.0f}×{item.height():.0f}")
         if not item.inherits("QQuickText") or not item.property("text"):
             continue
@@ -134,6 +132,8 @@ def test_screenshot(
     image.save(str(SHOTS / f"{screen}-{language}-{size[0]}x{size[1]}.png"))
 
     small = min(size) < 1000
+    # The checks below must see the buttons they measure.
+    assert any(is_button(item) for item in walk(kiosk.window.contentItem()))
     assert layout_faults(kiosk, 48 if small else 72, 18 if small else 24) == []
     assert kiosk.qml_warnings == []
 

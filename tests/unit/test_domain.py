@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from pydantic import ValidationError
 
 from kiosk.domain import (
     EXPERT_GROUPS,
+    SERVICE_ORDER,
     SERVICES,
     Availability,
     DutyShiftIn,
@@ -54,6 +56,8 @@ def test_catalogue_has_the_six_services_and_four_groups_of_the_bureau() -> None:
     ]
     assert {g.name_zh for g in EXPERT_GROUPS} == {"律师", "司法鉴定", "公证", "仲裁"}
     assert {s.code for s in SERVICES} == set(ServiceCode)
+    # Screens that must not wait for pydantic list the services by SERVICE_ORDER.
+    assert tuple(s.code for s in SERVICES) == SERVICE_ORDER
 
 
 def test_on_duty_now_lists_each_expert_once_available_first() -> None:
@@ -145,3 +149,15 @@ def test_visit_goes_through_its_states_and_reports_each_change_once() -> None:
 def test_visit_refuses_a_service_from_the_start_screen() -> None:
     with pytest.raises(InvalidTransition):
         Visit().choose_service(ServiceCode.LEGAL_AID)
+
+
+@pytest.mark.parametrize("package", ["kiosk.domain", "kiosk.api"])
+def test_every_public_name_of_a_lazy_package_loads(package: str) -> None:
+    """The packages load their names on first use: each one in __all__ must be found."""
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+    with pytest.raises(AttributeError):
+        module.NoSuchName  # noqa: B018
+    with pytest.raises(ImportError):
+        exec(f"from {package} import NoSuchName")

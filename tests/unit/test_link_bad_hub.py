@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.api import HubClient, HubLink, HubProblem
+from kiosk.api.cache import PROFILE_FILE, read_cached_profile
 from kiosk.api.link import schedule_window
 from kiosk.domain import ExpertGroup, Schedule, ScheduleEntry, ServiceCode, TerminalProfile
 from kiosk.domain.models import Availability, Terminal
@@ -144,3 +145,32 @@ async def test_not_modified_confirms_the_cached_schedule(tmp_path: Path) -> None
     assert 'if-none-match: "abc"' in sent.lower()
     assert snap.online and snap.schedule == schedule()
     assert snap.confirmed_at == later
+
+
+async def test_the_first_frame_reads_the_place_hublink_cached(tmp_path: Path) -> None:
+    """The start screen's quick read (plain json) sees what HubLink wrote and validated."""
+    assert read_cached_profile(tmp_path) is None  # never met the hub
+    await good_refresh(tmp_path)
+    quick = read_cached_profile(tmp_path)
+    full = profile()
+    assert quick is not None
+    assert (quick.bureau_name, quick.hotline) == (full.bureau_name, full.hotline)
+    place = (full.terminal.county, full.terminal.town, full.terminal.village)
+    assert (quick.terminal.county, quick.terminal.town, quick.terminal.village) == place
+    assert quick.terminal.site_name == full.terminal.site_name
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\x01 not json",
+        b"[]",
+        b'{"profile": null}',
+        b'{"profile": {"bureau_name": "x", "hotline": "12348"}}',
+        b'{"profile": {"terminal": {"county": "a", "town": "b", "village": "c", "site_name": 7},'
+        b' "bureau_name": "x", "hotline": "12348"}}',
+    ],
+)
+def test_a_damaged_profile_cache_shows_no_place(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / PROFILE_FILE).write_bytes(content)
+    assert read_cached_profile(tmp_path) is None

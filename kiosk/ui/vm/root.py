@@ -9,9 +9,9 @@ from datetime import datetime, tzinfo
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement
 
-from kiosk.domain import HOTLINE, ServiceCode
+from kiosk.domain.codes import HOTLINE, ServiceCode
 from kiosk.domain.visit import InvalidTransition, Visit, VisitState
-from kiosk.ui.ports import SnapshotLike
+from kiosk.ui.ports import ProfileLike, SnapshotLike
 from kiosk.ui.present import clock_text, day_of
 from kiosk.ui.vm.idle import IdleWatch
 from kiosk.ui.vm.qml import uncreatable
@@ -100,14 +100,17 @@ class KioskViewModel(QObject):
 
     # --- fed from Python ---------------------------------------------------------
 
-    def apply_snapshot(self, snapshot: SnapshotLike) -> None:
-        now = self._clock()
-        self._snapshot = snapshot
-        profile = snapshot.profile
+    def apply_profile(self, profile: ProfileLike | None) -> None:
+        """Who runs this terminal and where: all the start screen needs of the hub."""
         self._start.apply(profile)
         if profile is not None and profile.hotline and profile.hotline != self._hotline:
             self._hotline = profile.hotline
             self.hotlineChanged.emit()
+
+    def apply_snapshot(self, snapshot: SnapshotLike) -> None:
+        now = self._clock()
+        self._snapshot = snapshot
+        self.apply_profile(snapshot.profile)
         self._services.update(snapshot.schedule, now)
         self._schedule.set_snapshot(snapshot)
 

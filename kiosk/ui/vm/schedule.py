@@ -9,7 +9,7 @@ from enum import StrEnum
 from PySide6.QtCore import Property, QObject, Signal, SignalInstance, Slot
 from PySide6.QtQml import QmlElement
 
-from kiosk.domain import ServiceCode
+from kiosk.domain.codes import ServiceCode
 from kiosk.ui.ports import SnapshotLike
 from kiosk.ui.present import DutyCard, UpcomingRow, duty_cards, minutes_since, upcoming_rows
 from kiosk.ui.vm.qml import uncreatable

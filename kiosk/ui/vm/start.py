@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Property, QObject, Signal
 from PySide6.QtQml import QmlElement
 
-from kiosk.domain import TerminalProfile
+from kiosk.ui.ports import ProfileLike
 from kiosk.ui.vm.qml import uncreatable
 
 QML_IMPORT_NAME = "Kiosk"
@@ -23,7 +23,7 @@ class StartViewModel(QObject):
         super().__init__(parent)
         self._place: tuple[str, str, str, str, str] = ("", "", "", "", "")
 
-    def apply(self, profile: TerminalProfile | None) -> None:
+    def apply(self, profile: ProfileLike | None) -> None:
         if profile is None:
             return  # keep what we showed: a damaged cache must not blank the screen
         t = profile.terminal

@@ -43,6 +43,7 @@ Text {
     font.family: Theme.fontFamily
 
     TextMetrics { id: whole; font: balanced.font; text: balanced.content }
-    TextMetrics { id: first; font: balanced.font; text: balanced.firstPart }
-    TextMetrics { id: second; font: balanced.font; text: balanced.secondPart }
+    // Measured only when the whole does not fit: most texts are one line.
+    TextMetrics { id: first; font: balanced.font; text: balanced.oneLine ? "" : balanced.firstPart }
+    TextMetrics { id: second; font: balanced.font; text: balanced.oneLine ? "" : balanced.secondPart }
 }

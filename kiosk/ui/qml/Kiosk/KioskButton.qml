@@ -1,9 +1,9 @@
 import QtQuick
-import QtQuick.Templates as T
+import Kiosk
 
 // One big, labelled, high-contrast button. `tone`: "primary" (navy), "call"
 // (green), "light" (white on the navy bar's outline), "plain" (white card).
-T.AbstractButton {
+TouchButton {
     id: control
 
     property string tone: "primary"
@@ -11,7 +11,7 @@ T.AbstractButton {
     property int fontSize: Theme.fontBody
     property int iconSize: Math.round(fontSize * 1.25)
     property bool bold: true
-    horizontalPadding: Math.max(12, Theme.px(32))
+    property int horizontalPadding: Math.max(12, Theme.px(32))
 
     readonly property color fill: {
         switch (tone) {
@@ -35,18 +35,19 @@ T.AbstractButton {
 
     implicitHeight: Math.max(Theme.touchMin, label.implicitHeight + Theme.px(24))
     implicitWidth: Math.max(Theme.touchMin, label.implicitWidth + iconSpace + 2 * horizontalPadding)
-    focusPolicy: Qt.NoFocus
-    Accessible.role: Accessible.Button
-    Accessible.name: text
 
-    background: Rectangle {
+    Rectangle {
+        anchors.fill: parent
         radius: Theme.radius
         color: control.fill
         border.width: control.tone === "light" || control.tone === "plain" ? Theme.border : 0
         border.color: control.tone === "light" ? Theme.primaryText : Theme.primary
     }
 
-    contentItem: Item {
+    Item {
+        anchors.fill: parent
+        anchors.leftMargin: control.horizontalPadding
+        anchors.rightMargin: control.horizontalPadding
         Row {
             id: content
             anchors.centerIn: parent

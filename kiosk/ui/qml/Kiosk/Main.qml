@@ -1,10 +1,10 @@
-pragma ComponentBehavior: Bound
 import QtQuick
-import QtQuick.Window
 import Kiosk
 
 // The kiosk's one window. Each screen is loaded fresh when it is shown, so
-// nothing a resident did stays in QML after the visit moves on.
+// nothing a resident did stays in QML after the visit moves on. Screens load by
+// file, not as inline components: only the start screen is compiled before the
+// first frame, which a terminal shows as soon as it can after a power cut.
 Window {
     id: window
 
@@ -22,33 +22,26 @@ Window {
 
     Loader {
         id: screen
-        objectName: "screenLoader"
-        anchors.fill: parent
-        sourceComponent: {
+
+        readonly property string file: {
             switch (window.vm.screen) {
-            case "services": return servicesScreen
-            case "schedule": return scheduleScreen
-            default: return startScreen
+            case "services": return "ServicesScreen.qml"
+            case "schedule": return "ScheduleScreen.qml"
+            default: return "StartScreen.qml"
             }
         }
-    }
 
-    Component {
-        id: startScreen
-        StartScreen { vm: window.vm }
-    }
-    Component {
-        id: servicesScreen
-        ServicesScreen { vm: window.vm }
-    }
-    Component {
-        id: scheduleScreen
-        ScheduleScreen { vm: window.vm }
-    }
-
-    IdleOverlay {
+        objectName: "screenLoader"
         anchors.fill: parent
-        idle: window.vm.idle
+        onFileChanged: setSource(file, { vm: window.vm })
+        Component.onCompleted: setSource(file, { vm: window.vm })
+    }
+
+    // Made only while it warns: most visits never see it.
+    Loader {
+        anchors.fill: parent
         z: 100
+        active: window.vm.idle.warning
+        onActiveChanged: if (active) setSource("IdleOverlay.qml", { idle: window.vm.idle })
     }
 }

@@ -1,10 +1,9 @@
 import QtQuick
-import QtQuick.Templates as T
 import Kiosk
 
 // A whole tile is one button: picture, name, one plain sentence, and a green
 // note when someone can be called for it right now.
-T.AbstractButton {
+TouchButton {
     id: tile
 
     required property string code
@@ -18,19 +17,19 @@ T.AbstractButton {
                                          : Math.min(Theme.iconLarge, Math.max(44, height * 0.26))
 
     objectName: "serviceTile_" + code
-    focusPolicy: Qt.NoFocus
-    Accessible.role: Accessible.Button
-    Accessible.name: name.text
+    text: name.text
     Accessible.description: sentence.text
 
-    background: Rectangle {
+    Rectangle {
+        anchors.fill: parent
         radius: Theme.radius
         color: tile.down ? Theme.pressedSurface : Theme.surface
         border.width: Theme.border
         border.color: tile.down ? Theme.primary : Theme.line
     }
 
-    contentItem: Item {
+    Item {
+        anchors.fill: parent
         Column {
             id: content
             x: Theme.gap

@@ -11,29 +11,31 @@ Rectangle {
     implicitHeight: Theme.barHeight
     color: Theme.primary
 
-    Row {
-        id: left
+    // Not made at all on the start screen, which has nowhere to go back to.
+    Loader {
         anchors.left: parent.left
         anchors.leftMargin: Theme.margin
         anchors.verticalCenter: parent.verticalCenter
-        spacing: Theme.gap
-        visible: bar.navigation
+        active: bar.navigation
+        sourceComponent: Row {
+            spacing: Theme.gap
 
-        KioskButton {
-            objectName: "backButton"
-            tone: "light"
-            iconName: "back"
-            text: qsTr("Back")
-            height: Theme.touchMin
-            onClicked: bar.vm.back()
-        }
-        KioskButton {
-            objectName: "homeButton"
-            tone: "light"
-            iconName: "home"
-            text: qsTr("Home")
-            height: Theme.touchMin
-            onClicked: bar.vm.home()
+            KioskButton {
+                objectName: "backButton"
+                tone: "light"
+                iconName: "back"
+                text: qsTr("Back")
+                height: Theme.touchMin
+                onClicked: bar.vm.back()
+            }
+            KioskButton {
+                objectName: "homeButton"
+                tone: "light"
+                iconName: "home"
+                text: qsTr("Home")
+                height: Theme.touchMin
+                onClicked: bar.vm.home()
+            }
         }
     }
 
