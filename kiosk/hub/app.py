@@ -18,6 +18,7 @@ from kiosk.hub.auth import make_hasher
 from kiosk.hub.db import make_engine, make_sessionmaker, migrate
 from kiosk.hub.routes import ROUTERS
 from kiosk.hub.settings import HubSettings
+from kiosk.hub.signaling.switchboard import Switchboard
 from kiosk.hub.state import HubState
 
 log = logging.getLogger(__name__)
@@ -47,20 +48,24 @@ def prepare_database(state: HubState) -> None:
 def create_app(settings: HubSettings) -> FastAPI:
     engine = make_engine(settings.db_url)
     hasher = make_hasher(settings.password_hash_fast)
+    sessions = make_sessionmaker(engine)
     state = HubState(
         settings=settings,
         engine=engine,
-        sessions=make_sessionmaker(engine),
+        sessions=sessions,
         hasher=hasher,
         dummy_hash=hasher.hash(secrets.token_urlsafe(16)),
+        switchboard=Switchboard(settings, sessions),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         prepare_database(state)
         try:
+            await state.switchboard.start()
             yield
         finally:
+            await state.switchboard.stop()
             engine.dispose()
 
     app = FastAPI(

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from kiosk.hub.errors import ApiError
 from kiosk.hub.settings import HubSettings
@@ -79,7 +80,7 @@ class Lawyer:
     expert: ExpertRow
 
 
-def _principal(request: Request, db: Session, now: datetime) -> Principal | None:
+def _principal(request: HTTPConnection, db: Session, now: datetime) -> Principal | None:
     authorization = request.headers.get("authorization")
     if authorization is not None:
         scheme, _, token = authorization.partition(" ")
@@ -119,6 +120,11 @@ def _authorise(request: Request, db: Session, now: datetime, *allowed: Role) -> 
     return principal
 
 
+def principal_of(connection: HTTPConnection, db: Session, now: datetime) -> Principal | None:
+    """Who opened a connection that has no route dependencies (a WebSocket), or None."""
+    return _principal(connection, db, now)
+
+
 def require_terminal(request: Request, db: DbDep, state: StateDep) -> TerminalRow:
     principal = _authorise(request, db, state.now(), Role.TERMINAL)
     assert principal.terminal is not None
@@ -143,6 +149,11 @@ def require_staff(request: Request, db: DbDep, state: StateDep) -> Principal:
     return _authorise(request, db, state.now(), Role.LAWYER, Role.ADMIN)
 
 
+def require_call_party(request: Request, db: DbDep, state: StateDep) -> Principal:
+    """A terminal or a lawyer: the two ends of a video consultation."""
+    return _authorise(request, db, state.now(), Role.TERMINAL, Role.LAWYER)
+
+
 def require_any(request: Request, db: DbDep, state: StateDep) -> Principal:
     return _authorise(request, db, state.now(), Role.TERMINAL, Role.LAWYER, Role.ADMIN)
 
@@ -152,6 +163,7 @@ LawyerDep = Annotated[Lawyer, Depends(require_lawyer)]
 AdminDep = Annotated[AccountRow, Depends(require_admin)]
 StaffDep = Annotated[Principal, Depends(require_staff)]
 AnyDep = Annotated[Principal, Depends(require_any)]
+CallPartyDep = Annotated[Principal, Depends(require_call_party)]
 
 
 def set_session_cookies(

@@ -11,7 +11,15 @@ from kiosk.domain import (
     ServiceCode,
     Terminal,
 )
-from kiosk.hub.tables import DutyShiftRow, ExpertRow, TerminalRow
+from kiosk.domain.consultations import CallbackRequest, Consultation
+from kiosk.domain.signaling import EndReason, Outcome, Party
+from kiosk.hub.tables import (
+    CallbackRequestRow,
+    ConsultationRow,
+    DutyShiftRow,
+    ExpertRow,
+    TerminalRow,
+)
 
 _SERVICE_ORDER = {code: i for i, code in enumerate(ServiceCode)}
 
@@ -62,4 +70,47 @@ def terminal(row: TerminalRow) -> Terminal:
         site_name=row.site_name,
         enrolled=row.token_hash is not None,
         last_seen_at=row.last_seen_at,
+    )
+
+
+def callback(row: CallbackRequestRow, service: str | None) -> CallbackRequest:
+    place = row.terminal
+    return CallbackRequest(
+        id=row.id,
+        consultation_id=row.consultation_id,
+        terminal_id=row.terminal_id,
+        county=place.county,
+        town=place.town,
+        village=place.village,
+        site_name=place.site_name,
+        service=ServiceCode(service) if service is not None else None,
+        phone=row.phone,
+        created_at=row.created_at,
+        done_at=row.done_at,
+        done_by=row.done_by,
+    )
+
+
+def consultation(row: ConsultationRow) -> Consultation:
+    place = row.terminal
+    expert = row.accepted_expert
+    return Consultation(
+        id=row.id,
+        terminal_id=row.terminal_id,
+        county=place.county,
+        town=place.town,
+        village=place.village,
+        site_name=place.site_name,
+        service=ServiceCode(row.service),
+        requested_expert_id=row.requested_expert_id,
+        accepted_expert_id=row.accepted_expert_id,
+        accepted_expert_name=expert.name if expert is not None else None,
+        requested_at=row.requested_at,
+        accepted_at=row.accepted_at,
+        ended_at=row.ended_at,
+        ended_by=Party(row.ended_by) if row.ended_by is not None else None,
+        end_reason=EndReason(row.end_reason) if row.end_reason is not None else None,
+        outcome=Outcome(row.outcome) if row.outcome is not None else None,
+        notes=row.notes,
+        attempts=row.attempts,
     )

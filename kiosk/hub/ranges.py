@@ -23,9 +23,21 @@ class TimeRange:
     end: datetime
 
 
-def time_range(max_span: timedelta) -> Callable[..., TimeRange]:
-    """A dependency reading `from` and `to`: the half-open window [from, to)."""
+def time_range(max_span: timedelta, *, looking_back: bool = False) -> Callable[..., TimeRange]:
+    """A dependency reading `from` and `to`: the half-open window [from, to).
+
+    Without them the window starts at the current hour and looks ahead (schedules);
+    `looking_back` makes it the 7 days up to the end of the current hour (records).
+    """
     days = max_span.days
+    default_from = (
+        "default: 7 days before `to`."
+        if looking_back
+        else "default: the start of the current hour."
+    )
+    default_to = (
+        "default: the end of the current hour" if looking_back else "default: 7 days after `from`"
+    )
 
     def dependency(
         state: StateDep,
@@ -33,24 +45,28 @@ def time_range(max_span: timedelta) -> Callable[..., TimeRange]:
             AwareDatetime | None,
             Query(
                 alias="from",
-                description="Start of the window (ISO 8601 with offset); "
-                "default: the start of the current hour.",
+                description=f"Start of the window (ISO 8601 with offset); {default_from}",
             ),
         ] = None,
         end: Annotated[
             AwareDatetime | None,
             Query(
                 alias="to",
-                description=f"End of the window, exclusive; default: 7 days after `from`; "
+                description=f"End of the window, exclusive; {default_to}; "
                 f"at most {days} days after it.",
             ),
         ] = None,
     ) -> TimeRange:
+        span = min(DEFAULT_SPAN, max_span)
+        if looking_back and start is None:
+            if end is None:
+                end = state.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            start = end - span
         if start is None:
             # A whole hour, so repeated polls within it ask the same question (and hit the ETag).
             start = state.now().replace(minute=0, second=0, microsecond=0)
         if end is None:
-            end = start + min(DEFAULT_SPAN, max_span)
+            end = start + span
         if end <= start:
             raise field_error(422, "to", "must be after from")
         if end - start > max_span:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -12,13 +15,47 @@ from kiosk.hub.settings import HubSettings, is_loopback
 
 DB_FILE = "hub.sqlite3"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# The largest signaling message is about 80 kB; a bigger WebSocket frame closes the socket (1009).
+WS_MAX_SIZE = 256 * 1024
+# TURN settings may come from the environment, so `kiosk hub` under systemd gets them too.
+ENV_TURN_HOST = "KIOSK_HUB_TURN_HOST"
+ENV_TURN_SECRET_FILE = "KIOSK_HUB_TURN_SECRET_FILE"
 
 
 def default_db_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / DB_FILE).resolve()}"
 
 
-def serve(db_url: str | None, host: str, port: int, demo: bool, data_dir: Path) -> None:
+def read_secret(path: Path) -> str:
+    secret = path.read_text(encoding="utf-8").strip()
+    if not secret:
+        raise ValueError(f"{path} is empty")
+    return secret
+
+
+def turn_settings(
+    settings: HubSettings, turn_host: str | None, turn_secret_file: Path | None
+) -> HubSettings:
+    """TURN host and secret from the arguments, else from the environment; none by default."""
+    host = turn_host or os.environ.get(ENV_TURN_HOST) or None
+    secret_file = turn_secret_file or (
+        Path(os.environ[ENV_TURN_SECRET_FILE]) if os.environ.get(ENV_TURN_SECRET_FILE) else None
+    )
+    secret = read_secret(secret_file) if secret_file is not None else None
+    return replace(settings, turn_host=host, turn_secret=secret)
+
+
+def serve(
+    db_url: str | None,
+    host: str,
+    port: int,
+    demo: bool,
+    data_dir: Path,
+    *,
+    ring_timeout: timedelta | None = None,
+    turn_host: str | None = None,
+    turn_secret_file: Path | None = None,
+) -> None:
     """Serve until SIGINT/SIGTERM. Migrates at start; `demo` seeds only an empty database."""
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = HubSettings(
@@ -26,6 +63,9 @@ def serve(db_url: str | None, host: str, port: int, demo: bool, data_dir: Path) 
         secure_cookies=not is_loopback(host),
         seed_demo=demo,
     )
+    if ring_timeout is not None:
+        settings = replace(settings, ring_timeout=ring_timeout)
+    settings = turn_settings(settings, turn_host, turn_secret_file)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     uvicorn.run(
         create_app(settings),
@@ -35,4 +75,5 @@ def serve(db_url: str | None, host: str, port: int, demo: bool, data_dir: Path) 
         proxy_headers=True,
         server_header=False,
         log_config=None,
+        ws_max_size=WS_MAX_SIZE,
     )

@@ -63,4 +63,26 @@ class HubSettings:
     throttle_user: Throttle = Throttle(free_failures=5)
     throttle_address: Throttle = Throttle(free_failures=20)
     throttle_enrol: Throttle = Throttle(free_failures=10)
+    # --- video consultations (docs/signaling.md) ---
+    # A call nobody accepted is withdrawn (`no_answer`) after this long.
+    ring_timeout: timedelta = timedelta(seconds=120)
+    # A signaling socket that sends nothing (not even `ping`) for this long is closed.
+    signal_idle_timeout: timedelta = timedelta(seconds=60)
+    # An accepted call one of whose parties has no socket for this long is ended (`media_lost`),
+    # so an expert whose tab never came back is not busy for ever.
+    orphan_grace: timedelta = timedelta(minutes=3)
+    # Refused messages a socket may send in a minute before it is closed (4429).
+    refusal_limit: int = 50
+    # An open socket's token or session is checked again this often (revoked, expired, logged out).
+    signal_reauth_interval: timedelta = timedelta(minutes=5)
+    # Waiting calls are re-examined this often (shifts begin and end by the clock).
+    dispatch_interval: timedelta = timedelta(seconds=15)
+    # --- ICE servers (coturn's REST API credentials, `use-auth-secret`) ---
+    # No host: no STUN or TURN is offered (loopback and LAN demos need none).
+    turn_host: str | None = None
+    # No secret: STUN only. The same value as coturn's `static-auth-secret`.
+    turn_secret: str | None = field(default=None, repr=False)
+    turn_port: int = 3478
+    turn_tls_port: int = 443
+    ice_credential_lifetime: timedelta = timedelta(hours=6)
     clock: Callable[[], datetime] = field(default=utcnow, repr=False, compare=False)

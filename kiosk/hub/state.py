@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.hub.db import get_db
 from kiosk.hub.settings import HubSettings
+from kiosk.hub.signaling.switchboard import Switchboard
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class HubState:
     hasher: PasswordHasher
     # Verified against when the username is unknown, so both failures cost the same time.
     dummy_hash: str
+    switchboard: Switchboard
 
     def now(self) -> datetime:
         return self.settings.clock()

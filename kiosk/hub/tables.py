@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -14,11 +15,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
+    Uuid,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kiosk.domain import AccountRole, Availability, ExpertGroup, ServiceCode
+from kiosk.domain.signaling import EndReason, Outcome, Party
 
 # Fixed constraint names, so later migrations can name what they alter on both databases.
 NAMING = {
@@ -181,3 +185,65 @@ class LoginThrottleRow(Base):
     failures: Mapped[int] = mapped_column(Integer)
     last_failure_at: Mapped[datetime] = mapped_column(index=True)
     blocked_until: Mapped[datetime | None]
+
+
+class ConsultationRow(Base):
+    """One video consultation, from the resident's request to its end (subsidy evidence).
+
+    The id is made on the kiosk; every time is the hub's clock. Open while
+    `ended_at` is null; the switchboard writes every change of state.
+    """
+
+    __tablename__ = "consultations"
+    __table_args__ = (
+        CheckConstraint(_one_of("service", ServiceCode), name="service"),
+        CheckConstraint(_one_of("ended_by", Party), name="ended_by"),
+        CheckConstraint(_one_of("end_reason", EndReason), name="end_reason"),
+        CheckConstraint(_one_of("outcome", Outcome), name="outcome"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+        Index("ix_consultations_expert_requested", "accepted_expert_id", "requested_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    # No cascade: a consultation is subsidy evidence and outlives nothing it points to by accident.
+    terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id"))
+    service: Mapped[str] = mapped_column(String(32))
+    requested_expert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experts.id", ondelete="SET NULL")
+    )
+    accepted_expert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experts.id", ondelete="SET NULL")
+    )
+    requested_at: Mapped[datetime] = mapped_column(index=True)
+    accepted_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(16))
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # SDP offers the terminal made (1 + its media reconnects).
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+    terminal: Mapped[TerminalRow] = relationship(lazy="joined")
+    accepted_expert: Mapped[ExpertRow | None] = relationship(
+        foreign_keys=[accepted_expert_id], lazy="joined"
+    )
+
+
+class CallbackRequestRow(Base):
+    """A resident who reached nobody left a phone number to be called back."""
+
+    __tablename__ = "callback_requests"
+    __table_args__ = (_NO_ID_REUSE,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Not a foreign key: a kiosk that was offline uploads the callback of a call the hub never saw.
+    consultation_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id", ondelete="CASCADE"))
+    # Cleared once the call back is done: the hub keeps a resident's number no longer than needed.
+    phone: Mapped[str | None] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(40))
+
+    terminal: Mapped[TerminalRow] = relationship(lazy="joined")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from kiosk.hub.demo import DEMO_ADMIN, DEMO_LAWYERS
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.state import HubState
 from tests.support import postgres
+from tests.support.served import ServedHub, served_hub
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 TEMPLATE_DB = "kiosk_template"
@@ -188,3 +190,29 @@ async def api(app: FastAPI, clock: Clock) -> AsyncIterator[Api]:
         yield harness
     finally:
         await harness.aclose()
+
+
+# --- the hub served on a real socket, for signaling (WebSocket) tests ----------------------
+
+# Short enough that no test waits long, long enough that a slow machine never trips them.
+SIGNAL_OVERRIDES: dict[str, Any] = {"ring_timeout": timedelta(seconds=30)}
+
+
+@pytest.fixture
+def serve_hub(db_url: str, clock: Clock) -> Iterator[Callable[..., ServedHub]]:
+    """`serve_hub(**settings)`: the demo hub on this test's database, served on a loopback
+    port with these HubSettings overrides; stopped at the end of the test."""
+    stack = ExitStack()
+
+    def start(**overrides: Any) -> ServedHub:
+        app = create_app(settings_for(db_url, clock, **{**SIGNAL_OVERRIDES, **overrides}))
+        return stack.enter_context(served_hub(app))
+
+    with stack:
+        yield start
+
+
+@pytest.fixture
+def hub(serve_hub: Callable[..., ServedHub]) -> ServedHub:
+    """The demo hub served on a loopback port with the signaling test settings."""
+    return serve_hub()

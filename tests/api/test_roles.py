@@ -6,12 +6,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
 
 from kiosk.hub.app import create_app
 from kiosk.hub.settings import HubSettings
+from kiosk.hub.tables import CallbackRequestRow
+from tests.api.calls import insert_consultation
 from tests.api.conftest import Api
 
 TERMINAL, LAWYER, ADMIN = "terminal", "lawyer", "admin"
@@ -45,6 +48,25 @@ async def _new_shift(api: Api) -> int:
     response = await admin.post("/v1/shifts", json=body)
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
+
+
+async def _callback_path(api: Api) -> Request:
+    with api.state.sessions() as db:
+        row = CallbackRequestRow(
+            consultation_id=uuid4(),
+            terminal_id=1,
+            phone="13812345678",
+            created_at=datetime.now(UTC),
+        )
+        db.add(row)
+        db.commit()
+        return f"/v1/callbacks/{row.id}/done", {}
+
+
+async def _outcome_path(api: Api) -> Request:
+    # Accepted by the first demo lawyer, who is the LAWYER principal of this table.
+    cid = insert_consultation(api.state.sessions, accepted_by=await api.expert_id("张伟"))
+    return f"/v1/consultations/{cid}/outcome", {"json": {"outcome": "answered"}}
 
 
 EXPERT_BODY = {"name": "李娜", "group": "notary", "services": ["legal_consultation"]}
@@ -139,6 +161,26 @@ CASES: tuple[Case, ...] = (
         (ADMIN,),
         201,
         lambda _: _fixed("/v1/terminals/3/enrolment-code"),
+    ),
+    Case("GET", "/v1/ice-servers", (TERMINAL, LAWYER), 200, lambda _: _fixed("/v1/ice-servers")),
+    Case(
+        "POST",
+        "/v1/callbacks",
+        (TERMINAL,),
+        201,
+        lambda _: _fixed(
+            "/v1/callbacks", json={"consultation_id": str(uuid4()), "phone": "13812345678"}
+        ),
+    ),
+    Case("GET", "/v1/callbacks", (LAWYER, ADMIN), 200, lambda _: _fixed("/v1/callbacks")),
+    Case("PUT", "/v1/callbacks/{callback_id}/done", (LAWYER, ADMIN), 204, _callback_path),
+    Case("GET", "/v1/consultations", (LAWYER, ADMIN), 200, lambda _: _fixed("/v1/consultations")),
+    Case(
+        "PUT",
+        "/v1/consultations/{consultation_id}/outcome",
+        (LAWYER,),
+        204,
+        _outcome_path,
     ),
 )
 

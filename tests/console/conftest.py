@@ -25,6 +25,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Video consultations: a fake camera and microphone, and no permission prompt.
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
 ]
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots" / "console"

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,18 +31,29 @@ class HubStartError(RuntimeError):
     pass
 
 
+# Every demo lawyer's login, in DEMO_LAWYERS order (张伟, who is always on call, first).
+DEMO_LAWYER_CREDENTIALS: tuple[Credentials, ...] = tuple(
+    Credentials(login.username, login.password) for login in DEMO_LAWYERS
+)
+
+
 @dataclass
-class RunningHub:
+class HubAccess:
+    """Synchronous helpers for a hub with demo data reachable at `base_url`."""
+
     base_url: str
     admin: Credentials
     lawyer: Credentials
-    db_url: str
-    data_dir: Path
-    log_path: Path
-    process: subprocess.Popen[bytes]
+
+    @property
+    def lawyers(self) -> tuple[Credentials, ...]:
+        return DEMO_LAWYER_CREDENTIALS
 
     def client(self, **kwargs: Any) -> httpx.Client:
         """An anonymous client of this hub."""
+        if self.base_url.startswith("http://"):
+            # Plain http on loopback: skip building a TLS context (20 ms a client).
+            kwargs.setdefault("verify", False)
         return httpx.Client(base_url=self.base_url, timeout=10.0, **kwargs)
 
     def login(self, credentials: Credentials) -> httpx.Client:
@@ -98,6 +109,56 @@ class RunningHub:
             created: dict[str, Any] = _ok(admin.post("/v1/shifts", json=body)).json()
         return created
 
+    def expert_id(self, name_or_credentials: str | Credentials) -> int:
+        """The expert with this name (e.g. "王丽") or behind this lawyer login."""
+        with self.admin_client() as admin:
+            experts = _ok(admin.get("/v1/experts")).json()
+        if isinstance(name_or_credentials, Credentials):
+            key, value = "username", name_or_credentials.username
+        else:
+            key, value = "name", name_or_credentials
+        return next(int(e["id"]) for e in experts if e[key] == value)
+
+    def set_availability(self, credentials: Credentials, available: bool) -> None:
+        """What the lawyer's own console does: mark themselves available or away."""
+        body = {"availability": "available" if available else "away"}
+        with self.login(credentials) as lawyer:
+            _ok(lawyer.put("/v1/me/availability", json=body))
+
+    def clear_shifts_now(self, expert_id: int, hours: float = 4) -> None:
+        """Remove `expert_id`'s shifts overlapping the next `hours`: they are off duty now."""
+        start = datetime.now(UTC) - timedelta(minutes=1)
+        window: dict[str, str | int] = {
+            "from": start.isoformat(),
+            "to": (start + timedelta(hours=hours)).isoformat(),
+            "expert_id": expert_id,
+        }
+        with self.admin_client() as admin:
+            for shift in _ok(admin.get("/v1/shifts", params=window)).json():
+                _ok(admin.delete(f"/v1/shifts/{shift['id']}"))
+
+    def set_on_duty_now(
+        self, credentials: Credentials, *, on_duty: bool = True, available: bool = True
+    ) -> int:
+        """Put a lawyer on duty now (a shift from a minute ago, 4 h) or off duty, and set
+        their availability; returns their expert id. Only lawyers with a login can be rung
+        (they must have a console open), so this takes the login rather than the id."""
+        expert_id = self.expert_id(credentials)
+        if on_duty:
+            self.put_shift_now(expert_id)
+        else:
+            self.clear_shifts_now(expert_id)
+        self.set_availability(credentials, available)
+        return expert_id
+
+
+@dataclass
+class RunningHub(HubAccess):
+    db_url: str
+    data_dir: Path
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
@@ -143,8 +204,12 @@ def running_hub(
     *,
     demo: bool = True,
     startup_timeout: float = 60.0,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[RunningHub]:
-    """Start `python -m kiosk.hub` on a free loopback port; stop it (TERM, then KILL) after."""
+    """Start `python -m kiosk.hub` on a free loopback port; stop it (TERM, then KILL) after.
+
+    `extra_args` go to the command line, e.g. `("--ring-timeout", "2")`.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     db_url = db_url or f"sqlite:///{data_dir / 'hub.sqlite3'}"
@@ -157,6 +222,7 @@ def running_hub(
     ]  # fmt: skip
     if demo:
         argv.append("--demo")
+    argv.extend(extra_args)
     log_path = data_dir / f"hub-{port}.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log_path.open("wb") as log_file:

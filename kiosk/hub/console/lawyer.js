@@ -1,5 +1,10 @@
 import { ApiError, busy, get, logout, put, requireSession } from "./api.js";
+import { startCallbacks } from "./callbacks.js";
+import { startCalls } from "./calls.js";
 import { el, groupName, loadCatalogue, serviceName } from "./catalogue.js";
+import { fillIcons } from "./icons.js";
+import { Ringer } from "./ring.js";
+import { Signal, showSignalState } from "./signal.js";
 import {
   addDays,
   dateTimeLabel,
@@ -137,6 +142,7 @@ async function refresh() {
 }
 
 async function start() {
+  fillIcons();
   $("logout").addEventListener("click", () => logout());
   let session;
   try {
@@ -153,6 +159,13 @@ async function start() {
     return;
   }
   renderMe();
+  const signal = new Signal();
+  showSignalState(signal, $("signal-state"));
+  const ringer = new Ringer();
+  const calls = startCalls({ signal, ringer });
+  signal.start();
+  startCallbacks();
+  window.lawyerConsole = { signal, calls, ringer }; // for support staff (developer tools) and tests
   $("set-available").addEventListener("click", (e) => setAvailability("available", e.currentTarget));
   $("set-away").addEventListener("click", (e) => setAvailability("away", e.currentTarget));
   await loadShifts();

@@ -6,12 +6,16 @@ from fastapi import APIRouter
 
 from kiosk.hub.routes import (
     auth,
+    callbacks,
     catalogue,
+    consultations,
     experts,
     health,
+    ice,
     me,
     schedule,
     shifts,
+    signal,
     terminal,
     terminals,
 )
@@ -26,4 +30,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     experts.router,
     shifts.router,
     terminals.router,
+    ice.router,
+    callbacks.router,
+    consultations.router,
+    signal.router,
 )

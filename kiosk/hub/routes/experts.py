@@ -45,10 +45,13 @@ def create_expert(body: ExpertIn, _admin: AdminDep, db: DbDep) -> Expert:
 
 
 @router.put("/{expert_id}", responses=error_responses(404, 422))
-def update_expert(expert_id: int, body: ExpertIn, _admin: AdminDep, db: DbDep) -> Expert:
+def update_expert(
+    expert_id: int, body: ExpertIn, _admin: AdminDep, db: DbDep, state: StateDep
+) -> Expert:
     row = live_expert(db, expert_id)
     _apply(row, body)
     db.commit()
+    state.switchboard.nudge()  # their services may have changed
     return convert.expert(row)
 
 
@@ -76,6 +79,7 @@ def delete_expert(expert_id: int, _admin: AdminDep, db: DbDep, state: StateDep) 
     row.deleted_at = now
     row.availability = Availability.AWAY.value
     db.commit()
+    state.switchboard.nudge()
     return Response(status_code=204)
 
 

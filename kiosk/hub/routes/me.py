@@ -13,7 +13,7 @@ from kiosk.hub.auth import LawyerDep
 from kiosk.hub.errors import error_responses
 from kiosk.hub.queries import list_shifts, shifts_overlapping
 from kiosk.hub.ranges import TimeRange, time_range
-from kiosk.hub.state import DbDep
+from kiosk.hub.state import DbDep, StateDep
 from kiosk.hub.tables import DutyShiftRow
 
 router = APIRouter(prefix="/v1/me", tags=["me"], responses=error_responses(401, 403))
@@ -40,7 +40,10 @@ def my_shifts(
 
 
 @router.put("/availability", responses=error_responses(422))
-def set_availability(body: AvailabilityUpdate, lawyer: LawyerDep, db: DbDep) -> Expert:
+def set_availability(
+    body: AvailabilityUpdate, lawyer: LawyerDep, db: DbDep, state: StateDep
+) -> Expert:
     lawyer.expert.availability = body.availability.value
     db.commit()
+    state.switchboard.nudge()  # ring them for waiting calls, or stop ringing them
     return convert.expert(lawyer.expert)

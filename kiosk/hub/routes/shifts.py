@@ -19,7 +19,7 @@ from kiosk.hub.queries import (
 )
 from kiosk.hub.ranges import TimeRange, time_range
 from kiosk.hub.routes.me import MAX_SHIFT_LIST_SPAN
-from kiosk.hub.state import DbDep
+from kiosk.hub.state import DbDep, StateDep
 from kiosk.hub.tables import DutyShiftRow
 
 router = APIRouter(prefix="/v1/shifts", tags=["shifts"], responses=error_responses(401, 403))
@@ -39,7 +39,7 @@ def list_all(
 
 
 @router.post("", status_code=201, responses=error_responses(404, 409, 422))
-def create(body: DutyShiftIn, _admin: AdminDep, db: DbDep) -> DutyShift:
+def create(body: DutyShiftIn, _admin: AdminDep, db: DbDep, state: StateDep) -> DutyShift:
     lock_expert(db, body.expert_id)
     live_expert(db, body.expert_id)
     clash = first_overlap(db, body.expert_id, body.starts_at, body.ends_at)
@@ -52,14 +52,16 @@ def create(body: DutyShiftIn, _admin: AdminDep, db: DbDep) -> DutyShift:
     row = DutyShiftRow(expert_id=body.expert_id, starts_at=body.starts_at, ends_at=body.ends_at)
     db.add(row)
     db.commit()
+    state.switchboard.nudge()
     return convert.shift(row)
 
 
 @router.delete("/{shift_id}", status_code=204, responses=error_responses(404, 422))
-def remove(shift_id: int, _admin: AdminDep, db: DbDep) -> Response:
+def remove(shift_id: int, _admin: AdminDep, db: DbDep, state: StateDep) -> Response:
     row = db.get(DutyShiftRow, shift_id)
     if row is None:
         raise not_found("Shift", shift_id)
     db.delete(row)
     db.commit()
+    state.switchboard.nudge()
     return Response(status_code=204)

@@ -1,0 +1,494 @@
+"""One video consultation from the resident's tap to the end: the call state machine.
+
+    idle -> requested -> queued -> accepted -> connecting -> connected
+         -> (reconnecting -> connected)* -> ended | fallback | failed
+
+* `start()` sends `call.request` (again whenever the signaling link comes back
+  while nobody has accepted: the hub treats a replay of the same id as a no-op)
+  and opens the camera and microphone (the resident sees themself while waiting).
+* No `call.accepted` within `no_answer_timeout_s` (90 s): `call.cancel`, FALLBACK.
+* `call.accepted`: a peer connection, a complete `sdp.offer` (attempt 1); the
+  answer is applied; CONNECTED when ICE and DTLS are up.
+* No media for `media_lost_after_s`, a failed ICE/DTLS, or no connection within
+  `connect_timeout_s` of an offer: RECONNECTING, a new peer connection for the
+  same consultation and `sdp.offer` with attempt + 1 (TURN transport may change
+  with it, see `ice.py`). After `max_attempts` (3): `call.hangup` with
+  `media_lost`, FALLBACK.
+* `hang_up()` (the resident) or `call.ended` (the lawyer or the hub): ENDED once a
+  conversation took place, else FALLBACK (the resident still needs help: 12348).
+  A hub `error` refusing our `call.request`: FAILED.
+
+All inputs (hub messages, link changes, peer events, timers, the resident's
+commands) are handled one at a time by one task, so no two transitions race.
+The state changes only in `_set_state`, which logs `old -> new` and emits one
+`StateChanged`; `on_event` also gets every peer, policy and device event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import av
+
+from kiosk.call.events import (
+    CallEvent,
+    CallState,
+    EventSink,
+    ExpertJoined,
+    MediaLost,
+    PeerState,
+    PeerStateChanged,
+    QueueMoved,
+    StateChanged,
+    discard,
+)
+from kiosk.call.frames import FrameSlot
+from kiosk.call.ice import TurnPreference, plan_ice_servers
+from kiosk.call.peer import ConsultationPeer, PeerError
+from kiosk.call.policy import BitratePolicy
+from kiosk.call.settings import CallSettings
+from kiosk.call.signal_client import SignalClient
+from kiosk.call.sources import AudioSink, AudioSource, VideoSource, open_speaker
+from kiosk.domain.codes import ServiceCode
+from kiosk.domain.signaling import (
+    Accepted,
+    Answer,
+    CallCancel,
+    CallRequest,
+    Ended,
+    EndReason,
+    Error,
+    ExpertBrief,
+    HangUp,
+    IceServer,
+    IceServers,
+    Offer,
+    Party,
+    Pong,
+    Queued,
+    ToTerminal,
+)
+
+log = logging.getLogger(__name__)
+
+# called for every attempt: TURN credentials expire (`ttl_s`)
+IceProvider = Callable[[], Awaitable[IceServers | Sequence[IceServer]]]
+
+_WAITING = (CallState.REQUESTED, CallState.QUEUED)
+_IN_CALL = (CallState.ACCEPTED, CallState.CONNECTING, CallState.CONNECTED, CallState.RECONNECTING)
+# hub reasons after which the resident is offered the hotline rather than "thank you"
+_FALLBACK_REASONS = (
+    EndReason.NO_ANSWER, EndReason.ALL_BUSY, EndReason.NOBODY_ON_DUTY, EndReason.MEDIA_LOST,
+)
+
+
+@dataclass(frozen=True)
+class _HubMessage:
+    message: ToTerminal
+
+
+@dataclass(frozen=True)
+class _Link:
+    up: bool
+
+
+@dataclass(frozen=True)
+class _PeerEvent:
+    generation: int
+    event: CallEvent
+
+
+@dataclass(frozen=True)
+class _Command:
+    name: str
+
+
+_Input = _HubMessage | _Link | _PeerEvent | _Command
+
+
+class Consultation:
+    """One call. `async with Consultation(...) as call:` or `start()` ... `aclose()`."""
+
+    def __init__(
+        self,
+        signal: SignalClient,
+        service: ServiceCode,
+        *,
+        expert_id: int | None = None,
+        settings: CallSettings | None = None,
+        ice_servers: IceProvider | Sequence[IceServer] = (),
+        on_event: EventSink = discard,
+        remote_video: FrameSlot[av.VideoFrame] | None = None,
+        local_video: FrameSlot[av.VideoFrame] | None = None,
+        remote_audio: AudioSink | None = None,
+        turn_preference: TurnPreference | None = None,
+        consultation_id: UUID | None = None,
+        video_source: VideoSource | None = None,
+        audio_source: AudioSource | None = None,
+    ) -> None:
+        self.settings = settings or CallSettings()
+        self.consultation_id = consultation_id or uuid.uuid4()
+        self.service = service
+        self.expert_id = expert_id
+        self._signal = signal
+        self._ice = ice_servers
+        self._on_event = on_event
+        self.remote_video: FrameSlot[av.VideoFrame] = remote_video or FrameSlot()
+        self._remote_audio = remote_audio
+        self._turn = turn_preference or TurnPreference(self.settings.turn_transport)
+        s = self.settings
+        self.video = video_source or VideoSource(
+            s.camera, width=s.width, height=s.height, fps=s.fps, on_event=on_event,
+            preview=local_video, stall_after_s=s.device_stall_s,
+        )
+        self.audio = audio_source or AudioSource(
+            s.microphone, on_event=on_event, stall_after_s=s.device_stall_s
+        )
+        self.policy = BitratePolicy(s.policy, on_event=on_event)
+        self.state = CallState.IDLE
+        self.attempt = 0
+        self.expert: ExpertBrief | None = None
+        self.peer: ConsultationPeer | None = None
+        self.ever_connected = False
+        self.end_reason: EndReason | None = None
+        self.ended_by: Party | None = None
+        self.requested_at: datetime | None = None
+        self.history: list[tuple[float, CallState]] = []
+        self._turn_used: Any = None
+        self._inputs: asyncio.Queue[_Input] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._released: asyncio.Future[None] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._finished = asyncio.Event()
+        self._no_answer_at: float | None = None
+        self._connect_by: float | None = None
+        self._generation = 0
+
+    # --- the one place the state changes --------------------------------------------------
+
+    def _set_state(self, new: CallState, *, reason: EndReason | None = None,
+                   by: Party | None = None, detail: str = "") -> None:
+        old = self.state
+        if old == new or old.finished:
+            return
+        self.state = new
+        self.history.append((time.monotonic(), new))
+        if new.finished:
+            self.end_reason, self.ended_by = reason, by
+            self._finished.set()
+        if new == CallState.CONNECTED:
+            self.ever_connected = True
+        extra = ", ".join(x for x in (
+            reason and f"reason {reason}", by and f"by {by}", detail) if x)
+        log.info("consultation %s: %s -> %s%s", self.consultation_id, old, new,
+                 f" ({extra})" if extra else "")
+        self._on_event(StateChanged(self.consultation_id, old, new, self.attempt,
+                                    reason, by, detail))
+
+    # --- the resident's side ----------------------------------------------------------------
+
+    async def __aenter__(self) -> Consultation:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def start(self) -> None:
+        """Ask the hub for an expert; returns at once, the rest comes as events."""
+        if self.state != CallState.IDLE:
+            raise RuntimeError(f"start() in state {self.state}")
+        self._unsubscribe = self._signal.subscribe(
+            lambda message: self._inputs.put_nowait(_HubMessage(message)),
+            lambda up: self._inputs.put_nowait(_Link(up)),
+        )
+        self.requested_at = datetime.now(UTC)
+        self._no_answer_at = time.monotonic() + self.settings.no_answer_timeout_s
+        self._set_state(CallState.REQUESTED)
+        await self._send_request()
+        self._task = asyncio.create_task(self._run(), name=f"consultation {self.consultation_id}")
+
+    async def hang_up(self) -> None:
+        """The resident ends the call (or gives up waiting)."""
+        if self._task is None or self.state.finished:
+            return
+        self._inputs.put_nowait(_Command("hang_up"))
+        await self.wait_finished()
+
+    async def wait_finished(self, timeout: float | None = None) -> CallState:
+        async with asyncio.timeout(timeout):
+            await self._finished.wait()
+        return self.state
+
+    async def capture_still(self, quality: int = 90) -> bytes:
+        """A JPEG of the resident's camera now (`CameraUnavailable` if it is not working)."""
+        return await self.video.snapshot_jpeg(quality)
+
+    async def send_document(self, jpeg: bytes) -> None:
+        """Send a still to the lawyer over the `document` channel of the current connection."""
+        peer = self.peer
+        if peer is None or self.state != CallState.CONNECTED:
+            raise PeerError(f"no connection to send a document on (state {self.state})")
+        await peer.send_document(jpeg)
+
+    async def aclose(self) -> None:
+        """Hang up if still in a call, then release the peer, the camera and the microphone."""
+        task = self._task
+        if task is not None and not self.state.finished:
+            self._inputs.put_nowait(_Command("hang_up"))
+            with contextlib.suppress(TimeoutError):
+                await self.wait_finished(15)
+        if task is not None and not task.done():
+            # let the actor release things itself; cancel only a stuck one
+            try:
+                async with asyncio.timeout(15):
+                    await asyncio.shield(task)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            except Exception:
+                pass
+        await self._release()
+
+    # --- the actor -----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        try:
+            await self.video.start()
+            await self.audio.start()
+            if self._remote_audio is None:
+                self._remote_audio = open_speaker(self.settings.speaker, self._on_event)
+            while not self.state.finished:
+                deadline = min((d for d in (self._no_answer_at, self._connect_by)
+                                if d is not None), default=None)
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                try:
+                    async with asyncio.timeout(timeout):  # never wait_for: see sources.py
+                        item = await self._inputs.get()
+                except TimeoutError:
+                    await self._on_timer()
+                    continue
+                await self._handle(item)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("consultation %s crashed", self.consultation_id)
+            self._set_state(CallState.FAILED, detail=f"internal error: {exc!r}")
+        finally:
+            await self._release()
+
+    async def _release(self) -> None:
+        """Once, however many callers: unsubscribe, close the peer and the devices."""
+        if self._released is None:
+            self._released = asyncio.ensure_future(self._do_release())
+        await asyncio.shield(self._released)
+
+    async def _do_release(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        await self._close_peer()
+        await self.video.aclose()
+        await self.audio.aclose()
+        self.remote_video.clear()
+        if self._remote_audio is not None:
+            self._remote_audio.close()
+
+    async def _on_timer(self) -> None:
+        now = time.monotonic()
+        if self._no_answer_at is not None and now >= self._no_answer_at:
+            self._no_answer_at = None
+            if self.state in _WAITING:
+                await self._signal.send(CallCancel(consultation_id=self.consultation_id),
+                                        keep=True)
+                self._set_state(CallState.FALLBACK, reason=EndReason.NO_ANSWER,
+                                by=Party.TERMINAL,
+                                detail=f"no answer in {self.settings.no_answer_timeout_s:g} s")
+        if self._connect_by is not None and now >= self._connect_by:
+            self._connect_by = None
+            if self.state in (CallState.CONNECTING, CallState.RECONNECTING):
+                await self._retry(f"no connection within {self.settings.connect_timeout_s:g} s")
+
+    async def _handle(self, item: _Input) -> None:
+        if isinstance(item, _HubMessage):
+            await self._on_hub(item.message)
+        elif isinstance(item, _Link):
+            if item.up and self.state in _WAITING:
+                await self._send_request()
+        elif isinstance(item, _PeerEvent):
+            if item.generation == self._generation:
+                await self._on_peer(item.event)
+        elif item.name == "hang_up":
+            await self._hang_up()
+
+    async def _send_request(self) -> None:
+        assert self.requested_at is not None
+        await self._signal.send(CallRequest(
+            consultation_id=self.consultation_id, service=self.service,
+            expert_id=self.expert_id, requested_at=self.requested_at,
+        ))
+
+    async def _hang_up(self) -> None:
+        if self.state in _WAITING:
+            await self._signal.send(CallCancel(consultation_id=self.consultation_id), keep=True)
+            self._set_state(CallState.ENDED, reason=EndReason.CANCELLED, by=Party.TERMINAL,
+                            detail="the resident gave up waiting")
+        elif self.state in _IN_CALL:
+            await self._signal.send(HangUp(consultation_id=self.consultation_id), keep=True)
+            self._set_state(CallState.ENDED, reason=EndReason.HUNG_UP, by=Party.TERMINAL)
+
+    # --- the hub's side ------------------------------------------------------------------
+
+    async def _on_hub(self, message: ToTerminal) -> None:
+        if isinstance(message, Error):
+            if message.consultation_id not in (None, self.consultation_id):
+                return
+            log.warning("consultation %s: the hub refused %s: %s", self.consultation_id,
+                        message.refused, message.detail)
+            if message.refused == "call.request" and self.state in _WAITING:
+                self._set_state(CallState.FAILED, detail=f"refused: {message.detail}")
+            return
+        if isinstance(message, Pong):
+            return
+        if message.consultation_id != self.consultation_id:
+            log.info("consultation %s: ignored %s for %s", self.consultation_id, message.type,
+                     message.consultation_id)
+            return
+        if isinstance(message, Queued):
+            if self.state in _WAITING:
+                self._set_state(CallState.QUEUED)
+                self._on_event(QueueMoved(self.consultation_id, message.position,
+                                          message.estimated_wait_s, tuple(message.ringing)))
+        elif isinstance(message, Accepted):
+            if self.state in _WAITING:
+                self.expert = message.expert
+                self._no_answer_at = None
+                self._on_event(ExpertJoined(self.consultation_id, message.expert))
+                self._set_state(CallState.ACCEPTED)
+                await self._connect(1)
+        elif isinstance(message, Answer):
+            await self._on_answer(message)
+        elif isinstance(message, Ended):
+            self._on_ended(message)
+
+    async def _on_answer(self, message: Answer) -> None:
+        peer = self.peer
+        if message.attempt != self.attempt or peer is None or peer.state != PeerState.OFFERED:
+            log.info("consultation %s: ignored the answer of attempt %d (now %d)",
+                     self.consultation_id, message.attempt, self.attempt)
+            return
+        try:
+            await peer.accept_answer(message.sdp)
+        except PeerError as exc:
+            await self._retry(str(exc))
+
+    def _on_ended(self, message: Ended) -> None:
+        if self.state.finished:
+            return
+        reason = message.reason
+        if reason in _FALLBACK_REASONS or not self.ever_connected:
+            self._set_state(CallState.FALLBACK, reason=reason, by=message.by)
+        else:
+            self._set_state(CallState.ENDED, reason=reason, by=message.by)
+
+    # --- peer connections ----------------------------------------------------------------
+
+    async def _ice_servers(self) -> Sequence[IceServer]:
+        if not callable(self._ice):
+            return self._ice
+        try:
+            async with asyncio.timeout(10):
+                servers = await self._ice()
+            return servers.ice_servers if isinstance(servers, IceServers) else servers
+        except Exception as exc:
+            log.warning("consultation %s: no ICE servers from the hub (%s); host candidates "
+                        "only", self.consultation_id, exc)
+            return ()
+
+    async def _connect(self, attempt: int) -> None:
+        """A new peer connection and its offer, for `attempt`."""
+        await self._close_peer()
+        self.attempt = attempt
+        self._generation += 1
+        generation = self._generation
+        self._set_state(CallState.CONNECTING if attempt == 1 else CallState.RECONNECTING,
+                        detail=f"attempt {attempt}")
+        servers, turn = plan_ice_servers(
+            await self._ice_servers(), attempt=attempt, preference=self._turn,
+            relay_only=self.settings.relay_only,
+        )
+        self._turn_used = turn
+        log.info("consultation %s: attempt %d via %s", self.consultation_id, attempt,
+                 turn.uri if turn else "no TURN")
+
+        def forward(event: CallEvent) -> None:
+            self._on_event(event)
+            if isinstance(event, PeerStateChanged | MediaLost):
+                self._inputs.put_nowait(_PeerEvent(generation, event))
+
+        self.peer = ConsultationPeer(
+            f"{self.consultation_id}#{attempt}",
+            video=self.video, audio=self.audio, ice_servers=servers,
+            relay_only=self.settings.relay_only, policy=self.policy,
+            remote_video=self.remote_video, remote_audio=self._remote_audio,
+            on_event=forward, consultation_id=self.consultation_id,
+            media_lost_after_s=self.settings.media_lost_after_s,
+            stats_interval_s=self.settings.stats_interval_s,
+        )
+        try:
+            sdp = await self.peer.create_offer()
+        except Exception as exc:
+            log.warning("consultation %s: offer failed: %r", self.consultation_id, exc)
+            self._connect_by = time.monotonic()  # the timer moves on to the next attempt
+            return
+        self._connect_by = time.monotonic() + self.settings.connect_timeout_s
+        await self._signal.send(Offer(consultation_id=self.consultation_id, sdp=sdp,
+                                      attempt=attempt))
+
+    async def _on_peer(self, event: CallEvent) -> None:
+        if isinstance(event, PeerStateChanged):
+            if event.new == PeerState.CONNECTED and self.state in (
+                CallState.CONNECTING, CallState.RECONNECTING
+            ):
+                self._connect_by = None
+                self._set_state(CallState.CONNECTED, detail=f"attempt {self.attempt}")
+                self._remember_turn()
+            elif event.new == PeerState.FAILED and self.state in _IN_CALL:
+                await self._retry(event.detail or "peer connection failed")
+        elif isinstance(event, MediaLost) and self.state == CallState.CONNECTED:
+            await self._retry(f"no media for {event.silent_s:.1f} s")
+
+    def _remember_turn(self) -> None:
+        peer, turn = self.peer, self._turn_used
+        pair = peer.selected_pair() if peer is not None else None
+        if turn is not None and pair is not None and pair.local_candidate.type == "relay":
+            self._turn.worked(turn.transport)
+
+    async def _retry(self, why: str) -> None:
+        if self.attempt >= self.settings.max_attempts:
+            await self._close_peer()
+            await self._signal.send(
+                HangUp(consultation_id=self.consultation_id, reason=EndReason.MEDIA_LOST),
+                keep=True,
+            )
+            self._set_state(CallState.FALLBACK, reason=EndReason.MEDIA_LOST, by=Party.TERMINAL,
+                            detail=f"{why}; gave up after {self.attempt} attempts")
+            return
+        log.info("consultation %s: %s; attempt %d", self.consultation_id, why, self.attempt + 1)
+        await self._connect(self.attempt + 1)
+
+    async def _close_peer(self) -> None:
+        peer, self.peer = self.peer, None
+        self._connect_by = None
+        if peer is not None:
+            await peer.aclose()

@@ -1,0 +1,421 @@
+"""One aiortc RTCPeerConnection of one consultation.
+
+The kiosk offers (`create_offer`, complete: aiortc gathers every candidate
+first, there is no trickle) and applies the lawyer's answer (`accept_answer`);
+`answer()` plays the other side for tests and tools. A consultation that loses
+media closes its peer and builds a new one (aiortc has no ICE restart).
+
+What the peer does for the UI:
+
+* remote video frames, decoded yuv420p `av.VideoFrame`s, go into a
+  `FrameSlot` (latest frame only); remote audio into an `AudioSink`;
+* every second a `MediaStats` event (bitrate each way, fps, frames decoded and
+  dropped, packets lost, RTT, relay or not, the policy's target and estimate);
+* `MediaLost` once no RTP of any kind arrived for `media_lost_after_s`, and
+  `MediaRestored` if it comes back;
+* the `document` data channel (`send_document`, `DocumentRequested`).
+
+Its own state (`PeerState`) changes only in `_set_state`, which logs
+`old -> new` and emits one `PeerStateChanged`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import av
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCDataChannel,
+    RTCIceServer,
+    RTCIceTransportPolicy,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from kiosk.call.document import LABEL, DocumentChannel
+from kiosk.call.events import (
+    DocumentReceived,
+    DocumentRequested,
+    DocumentSent,
+    EventSink,
+    FirstFrame,
+    MediaLost,
+    MediaRestored,
+    MediaStats,
+    PeerState,
+    PeerStateChanged,
+    PolicyMode,
+    discard,
+)
+from kiosk.call.frames import FrameSlot
+from kiosk.call.policy import (
+    AdaptiveOpusEncoder,
+    AdaptiveVp8Encoder,
+    BitratePolicy,
+    install_encoder,
+)
+from kiosk.call.sources import AudioSink, AudioSource, NullAudioSink, VideoSource, VideoTap
+
+log = logging.getLogger(__name__)
+
+
+class PeerError(Exception):
+    """A step of the offer/answer failed (bad SDP, closed peer)."""
+
+
+def _vp8_only(transceiver: Any) -> None:
+    codecs = RTCRtpSender.getCapabilities("video").codecs
+    preferred = [c for c in codecs if c.mimeType.lower() in ("video/vp8", "video/rtx")]
+    transceiver.setCodecPreferences(preferred)
+
+
+class ConsultationPeer:
+    """One peer connection. Use `async with` or call `aclose()`."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        video: VideoSource | None = None,
+        audio: AudioSource | None = None,
+        ice_servers: Sequence[RTCIceServer] = (),
+        relay_only: bool = False,
+        policy: BitratePolicy | None = None,
+        remote_video: FrameSlot[av.VideoFrame] | None = None,
+        remote_audio: AudioSink | None = None,
+        on_event: EventSink = discard,
+        consultation_id: UUID | None = None,
+        media_lost_after_s: float = 5.0,
+        stats_interval_s: float = 1.0,
+    ) -> None:
+        self.name = name
+        self.consultation_id = consultation_id
+        self._on_event = on_event
+        self._video_source = video
+        self._audio_source = audio
+        self.policy = policy or BitratePolicy(on_event=on_event)
+        self.remote_video = remote_video if remote_video is not None else FrameSlot()
+        self.remote_audio = remote_audio if remote_audio is not None else NullAudioSink()
+        self.media_lost_after_s = media_lost_after_s
+        self.stats_interval_s = stats_interval_s
+        self.relay_only = relay_only
+        self.state = PeerState.NEW
+        self.pc = RTCPeerConnection(
+            RTCConfiguration(
+                # never None: aiortc would use Google's STUN server
+                iceServers=list(ice_servers),
+                iceTransportPolicy=(
+                    RTCIceTransportPolicy.RELAY if relay_only else RTCIceTransportPolicy.ALL
+                ),
+                bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
+            )
+        )
+        self.pc.on("connectionstatechange", self._on_connection_state)
+        self.pc.on("track", self._on_track)
+        self.pc.on("datachannel", self._on_datachannel)
+        self.document: DocumentChannel | None = None
+        self._video_tap: VideoTap | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._started_at: float | None = None
+        self._connected_at: float | None = None
+        self._last_media_at: float | None = None
+        self.first_frame_s: float | None = None
+        self.frames_decoded = 0
+        self.audio_frames = 0
+        self.vp8: AdaptiveVp8Encoder | None = None
+        self.last_stats: MediaStats | None = None
+        self._closed = False
+        self._prev: tuple[float, int, int, int, int] | None = None
+        self.policy.listeners.append(self._on_policy)
+
+    # --- state ---------------------------------------------------------------------------
+
+    def _set_state(self, new: PeerState, detail: str = "") -> None:
+        old = self.state
+        if old == new or old == PeerState.CLOSED:
+            return
+        self.state = new
+        log.info("peer %s: %s -> %s%s", self.name, old, new, f" ({detail})" if detail else "")
+        self._on_event(PeerStateChanged(self.name, old, new, detail))
+
+    def _on_connection_state(self) -> None:
+        state = self.pc.connectionState
+        if state == "connected":
+            now = time.monotonic()
+            self._connected_at = now
+            if self._last_media_at is None:
+                self._last_media_at = now
+            self._set_state(PeerState.CONNECTED)
+        elif state == "failed":
+            self._set_state(PeerState.FAILED, "ICE or DTLS failed")
+        elif state == "closed" and not self._closed:
+            self._set_state(PeerState.FAILED, "closed by the transport")
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.create_task(coro, name=f"{self.name} {name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("peer %s: %s crashed", self.name, task.get_name(),
+                      exc_info=task.exception())
+
+    # --- media out -------------------------------------------------------------------------
+
+    def _add_media(self, offering: bool) -> None:
+        if self._video_source is not None:
+            self._video_tap = self._video_source.track()
+            if self.policy.video_frozen:
+                self._video_tap.freeze()
+            if offering:
+                transceiver = self.pc.addTransceiver(self._video_tap, direction="sendrecv")
+                _vp8_only(transceiver)
+                sender = transceiver.sender
+            else:
+                sender = self.pc.addTrack(self._video_tap)
+            self.vp8 = AdaptiveVp8Encoder(self.policy)
+            install_encoder(sender, self.vp8)
+        elif offering:
+            _vp8_only(self.pc.addTransceiver("video", direction="recvonly"))
+        if self._audio_source is not None:
+            audio_tap = self._audio_source.track()
+            sender = (
+                self.pc.addTransceiver(audio_tap, direction="sendrecv").sender
+                if offering else self.pc.addTrack(audio_tap)
+            )
+            install_encoder(sender, AdaptiveOpusEncoder(self.policy.settings.audio_bps))
+        elif offering:
+            self.pc.addTransceiver("audio", direction="recvonly")
+
+    def _on_policy(self, mode: PolicyMode) -> None:
+        if self._video_tap is None:
+            return
+        if mode == PolicyMode.AUDIO_ONLY:
+            self._video_tap.freeze()
+        else:
+            self._video_tap.unfreeze()
+
+    # --- offer / answer --------------------------------------------------------------------
+
+    async def create_offer(self) -> str:
+        """The complete offer (all candidates), for `sdp.offer`."""
+        if self.state != PeerState.NEW:
+            raise PeerError(f"offer from a peer in state {self.state}")
+        self._started_at = time.monotonic()
+        self._add_media(offering=True)
+        self._attach_document(self.pc.createDataChannel(LABEL, ordered=True))
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        self._start_stats()
+        self._set_state(PeerState.OFFERED,
+                        f"gathered in {time.monotonic() - self._started_at:.2f} s")
+        return str(self.pc.localDescription.sdp)
+
+    async def accept_answer(self, sdp: str) -> None:
+        if self.state != PeerState.OFFERED:
+            raise PeerError(f"answer for a peer in state {self.state}")
+        try:
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+        except Exception as exc:
+            raise PeerError(f"the answer was refused: {exc}") from exc
+        self._set_state(PeerState.ANSWERED)
+
+    async def answer(self, offer_sdp: str) -> str:
+        """The other side (tests, tools): take an offer, return the complete answer."""
+        if self.state != PeerState.NEW:
+            raise PeerError(f"answer from a peer in state {self.state}")
+        self._started_at = time.monotonic()
+        try:
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+        except Exception as exc:
+            raise PeerError(f"the offer was refused: {exc}") from exc
+        self._add_media(offering=False)
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        self._start_stats()
+        self._set_state(PeerState.ANSWERED)
+        return str(self.pc.localDescription.sdp)
+
+    # --- media in --------------------------------------------------------------------------
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        if track.kind == "video":
+            self._spawn(self._receive_video(track), "video in")
+        elif track.kind == "audio":
+            self._spawn(self._receive_audio(track), "audio in")
+
+    def _media_arrived(self) -> None:
+        self._last_media_at = time.monotonic()
+        if self.state == PeerState.MEDIA_LOST:
+            self._set_state(PeerState.CONNECTED, "media is back")
+            self._on_event(MediaRestored(self.name))
+
+    async def _receive_video(self, track: MediaStreamTrack) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                frame = await track.recv()
+                if not isinstance(frame, av.VideoFrame):
+                    continue
+                if frame.format.name != "yuv420p":
+                    frame = frame.reformat(format="yuv420p")
+                self.frames_decoded += 1
+                self._media_arrived()
+                if self.first_frame_s is None and self._started_at is not None:
+                    self.first_frame_s = time.monotonic() - self._started_at
+                    log.info("peer %s: first remote frame %dx%d after %.3f s", self.name,
+                             frame.width, frame.height, self.first_frame_s)
+                    self._on_event(FirstFrame(self.name, self.first_frame_s,
+                                              frame.width, frame.height))
+                self.remote_video.put(frame)
+
+    async def _receive_audio(self, track: MediaStreamTrack) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                frame = await track.recv()
+                if not isinstance(frame, av.AudioFrame):
+                    continue
+                self.audio_frames += 1
+                self._media_arrived()
+                self.remote_audio.write(frame)
+
+    # --- document ---------------------------------------------------------------------------
+
+    def _on_datachannel(self, channel: RTCDataChannel) -> None:
+        if channel.label == LABEL:
+            self._attach_document(channel)
+        else:
+            log.warning("peer %s: ignored data channel %r", self.name, channel.label)
+
+    def _attach_document(self, channel: RTCDataChannel) -> None:
+        self.document = DocumentChannel(
+            channel,
+            on_request=lambda: self._on_event(DocumentRequested(self.consultation_id, self.name)),
+            on_still=lambda mime, data: self._on_event(DocumentReceived(self.name, mime, data)),
+        )
+
+    async def send_document(self, data: bytes, mime: str = "image/jpeg") -> None:
+        if self.document is None:
+            raise PeerError("no document channel yet")
+        await self.document.send_still(data, mime)
+        self._on_event(DocumentSent(self.consultation_id, self.name, len(data)))
+
+    async def request_document(self) -> None:
+        if self.document is None:
+            raise PeerError("no document channel yet")
+        await self.document.request()
+
+    # --- stats and the media watchdog ------------------------------------------------------
+
+    def _start_stats(self) -> None:
+        self._spawn(self._stats_loop(), "stats")
+
+    async def _stats_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.stats_interval_s)
+            self.policy.tick()
+            try:
+                await self._sample()
+            except Exception:
+                log.warning("peer %s: stats failed", self.name, exc_info=True)
+            self._watch_media()
+
+    def _watch_media(self) -> None:
+        if self.state != PeerState.CONNECTED or self._last_media_at is None:
+            return
+        silent = time.monotonic() - self._last_media_at
+        if silent >= self.media_lost_after_s:
+            self._set_state(PeerState.MEDIA_LOST, f"no media for {silent:.1f} s")
+            self._on_event(MediaLost(self.name, silent))
+
+    def selected_pair(self) -> Any | None:
+        """aioice's nominated candidate pair (private API, read-only, for stats)."""
+        for transceiver in self.pc.getTransceivers():
+            transport = transceiver.receiver.transport
+            if transport is None:
+                continue
+            connection = getattr(transport.transport, "_connection", None)
+            nominated = getattr(connection, "_nominated", None)
+            if nominated:
+                return next(iter(nominated.values()))
+        return None
+
+    async def _sample(self) -> None:
+        now = time.monotonic()
+        report = await self.pc.getStats()
+        sent = received = lost = 0
+        rtt: float | None = None
+        for stats in report.values():
+            kind = getattr(stats, "type", "")
+            if kind == "transport":
+                sent += stats.bytesSent
+                received += stats.bytesReceived
+            elif kind == "remote-inbound-rtp":
+                lost += max(0, stats.packetsLost)
+                if stats.roundTripTime is not None and (stats.kind == "video" or rtt is None):
+                    rtt = stats.roundTripTime
+        fps_out = self._video_tap.sent if self._video_tap is not None else 0
+        prev = self._prev
+        self._prev = (now, sent, received, self.frames_decoded, fps_out)
+        if prev is None:
+            return
+        dt = max(now - prev[0], 1e-3)
+        pair = self.selected_pair()
+        local_type = None if pair is None else pair.local_candidate.type
+        estimate = self.policy.estimate_bps
+        stats = MediaStats(
+            peer=self.name,
+            at=now,
+            send_kbps=(sent - prev[1]) * 8 / dt / 1000,
+            recv_kbps=(received - prev[2]) * 8 / dt / 1000,
+            fps_in=(self.frames_decoded - prev[3]) / dt,
+            fps_out=(fps_out - prev[4]) / dt,
+            frames_decoded=self.frames_decoded,
+            frames_dropped=self.remote_video.dropped,
+            packets_lost=lost,
+            rtt_ms=None if rtt is None else rtt * 1000,
+            relay=None if pair is None else local_type == "relay",
+            local_candidate=local_type,
+            target_kbps=(self.policy.target_bps / 1000) if self.vp8 is not None else None,
+            estimate_kbps=None if estimate is None else estimate / 1000,
+            policy=self.policy.mode,
+            media_silent_s=(
+                0.0 if self._last_media_at is None else max(0.0, now - self._last_media_at)
+            ),
+        )
+        self.last_stats = stats
+        self._on_event(stats)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def __aenter__(self) -> ConsultationPeer:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(ValueError):
+            self.policy.listeners.remove(self._on_policy)
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            async with asyncio.timeout(10):
+                await self.pc.close()
+        except Exception:
+            log.warning("peer %s: close did not finish cleanly", self.name, exc_info=True)
+        self._set_state(PeerState.CLOSED)

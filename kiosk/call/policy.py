@@ -1,0 +1,198 @@
+"""Bitrate policy for thin village uplinks, and the one place that bends aiortc's encoders.
+
+aiortc's VP8 encoder clamps its target to 250..1500 kbit/s and follows the
+other side's REMB (receiver-estimated maximum bitrate); its Opus encoder sends
+96 kbit/s. On an uplink of a few hundred kbit/s that floor alone is more than
+the link. Here:
+
+* `BitratePolicy` (pure, clock passed in) turns REMB estimates into a mode
+  and a target: VIDEO follows the estimate clamped to `[floor, ceiling]` with
+  a floor well below 250 kbit/s; below `audio_only_below` for `degrade_after_s`
+  it goes AUDIO_ONLY (the video track resends its last frame once a second, so
+  the lawyer sees a still face and hears everything); after `probe_after_s`
+  (doubling up to `probe_max_s` on each failed probe), or at once if the
+  estimate climbs over `resume_above`, it goes PROBING (video again at the
+  target) and, after `probe_s` without the estimate falling, back to VIDEO.
+  A probe fails when the estimate falls by `probe_drop` from its best during
+  the probe while under `audio_only_below`: a real overuse, not the slow climb
+  of an estimator that has seen only 1 fps for a while (aiortc's and
+  Chromium's estimators cap the estimate at 1.5x what they receive).
+  Every change of mode goes through `_set_mode`, which logs `old -> new` and
+  emits one `PolicyChanged`.
+
+* `AdaptiveVp8Encoder` / `AdaptiveOpusEncoder` and `install_encoders()`: the
+  single documented monkeypatch. `RTCRtpSender` creates its encoder lazily
+  (`get_encoder(codec)` on the first frame) and keeps it in the private
+  `_RTCRtpSender__encoder`; REMB reaches it through the encoder's
+  `target_bitrate` setter. We set that private attribute before the first
+  frame, on our own senders only (the video transceiver is restricted to VP8
+  so the codec is known in advance). If a future aiortc renames the
+  attribute, `install_encoders` logs a warning and aiortc's defaults apply;
+  `tests/call/test_policy.py` fails on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from aiortc.codecs.opus import OpusEncoder
+from aiortc.codecs.vpx import Vp8Encoder
+from aiortc.rtcrtpsender import RTCRtpSender
+from av.frame import Frame
+
+from kiosk.call.events import EventSink, PolicyChanged, PolicyMode, discard
+from kiosk.call.settings import PolicySettings
+
+log = logging.getLogger(__name__)
+
+_ENCODER_ATTR = "_RTCRtpSender__encoder"
+_VP8_TARGET_ATTR = "_Vp8Encoder__target_bitrate"
+
+
+class BitratePolicy:
+    """Estimates in, a mode and a target bitrate out. Call `tick(now)` about once a second."""
+
+    def __init__(self, settings: PolicySettings | None = None, *, on_event: EventSink = discard,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings = settings or PolicySettings()
+        self._on_event = on_event
+        self._clock = clock
+        self.mode = PolicyMode.VIDEO
+        self.estimate_bps: int | None = None
+        self._mode_since = clock()
+        self._below_since: float | None = None
+        self._probe_after = self.settings.probe_after_s
+        self._probe_best = 0
+        self.listeners: list[Callable[[PolicyMode], None]] = []
+        self.changes = 0
+
+    @property
+    def target_bps(self) -> int:
+        s = self.settings
+        if self.mode == PolicyMode.AUDIO_ONLY:
+            return s.floor_bps
+        if self.estimate_bps is None:
+            return s.start_bps
+        return max(s.floor_bps, min(self.estimate_bps, s.ceiling_bps))
+
+    @property
+    def video_frozen(self) -> bool:
+        return self.mode == PolicyMode.AUDIO_ONLY
+
+    def on_estimate(self, bps: int, now: float | None = None) -> None:
+        """A REMB from the other side (or a fake one in a test)."""
+        now = self._clock() if now is None else now
+        self.estimate_bps = bps
+        if bps < self.settings.audio_only_below_bps:
+            if self._below_since is None:
+                self._below_since = now
+        else:
+            self._below_since = None
+        if self.mode == PolicyMode.PROBING:
+            self._probe_best = max(self._probe_best, bps)
+        self._evaluate(now)
+
+    def tick(self, now: float | None = None) -> None:
+        self._evaluate(self._clock() if now is None else now)
+
+    def _evaluate(self, now: float) -> None:
+        s = self.settings
+        elapsed = now - self._mode_since
+        estimate = self.estimate_bps
+        if self.mode == PolicyMode.VIDEO:
+            if self._below_since is not None and now - self._below_since >= s.degrade_after_s:
+                self._set_mode(PolicyMode.AUDIO_ONLY, now,
+                               f"estimate under {s.audio_only_below_bps // 1000} kbit/s "
+                               f"for {now - self._below_since:.0f} s")
+        elif self.mode == PolicyMode.AUDIO_ONLY:
+            if estimate is not None and estimate >= s.resume_above_bps:
+                self._set_mode(PolicyMode.PROBING, now, "estimate recovered")
+            elif elapsed >= self._probe_after:
+                self._set_mode(PolicyMode.PROBING, now,
+                               f"trying video after {elapsed:.0f} s audio only")
+        elif self.mode == PolicyMode.PROBING:
+            fell = (
+                estimate is not None
+                and estimate < s.audio_only_below_bps
+                and estimate <= self._probe_best * (1 - s.probe_drop)
+            )
+            if fell:
+                self._probe_after = min(self._probe_after * 2, s.probe_max_s)
+                self._set_mode(PolicyMode.AUDIO_ONLY, now,
+                               f"probe failed; next in {self._probe_after:.0f} s")
+            elif elapsed >= s.probe_s:
+                self._probe_after = s.probe_after_s
+                self._set_mode(PolicyMode.VIDEO, now, f"video held for {elapsed:.0f} s")
+
+    def _set_mode(self, new: PolicyMode, now: float, detail: str) -> None:
+        old = self.mode
+        if old == new:
+            return
+        self.mode = new
+        self._mode_since = now
+        self._below_since = None
+        self._probe_best = 0  # a probe judges only the estimates it sees itself
+        self.changes += 1
+        est = None if self.estimate_bps is None else self.estimate_bps / 1000
+        log.info("bitrate policy: %s -> %s (%s)", old, new, detail)
+        self._on_event(PolicyChanged(old, new, est, detail))
+        for listener in list(self.listeners):
+            listener(new)
+
+
+class AdaptiveVp8Encoder(Vp8Encoder):
+    """aiortc's VP8 encoder, with the target taken from a `BitratePolicy`.
+
+    The REMB that aiortc hands to `target_bitrate = bps` goes to the policy
+    instead of being clamped to 250..1500 kbit/s; the encoder reads the
+    policy's target back. `encode` runs on an executor thread; the policy is
+    only read there.
+    """
+
+    def __init__(self, policy: BitratePolicy) -> None:
+        super().__init__()
+        self.policy = policy
+        self.remb_count = 0
+        # where REMBs go; a test that plays the network replaces it
+        self.on_remb: Callable[[int], None] = policy.on_estimate
+
+    @property
+    def target_bitrate(self) -> int:
+        return self.policy.target_bps
+
+    @target_bitrate.setter
+    def target_bitrate(self, bitrate: int) -> None:
+        self.remb_count += 1
+        self.on_remb(int(bitrate))
+
+    def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
+        # aiortc sizes the rate-control buffer from its private copy of the target
+        setattr(self, _VP8_TARGET_ATTR, self.policy.target_bps)
+        result: tuple[list[bytes], int] = super().encode(frame, force_keyframe)
+        return result
+
+
+class AdaptiveOpusEncoder(OpusEncoder):
+    """aiortc's Opus encoder at a speech bitrate instead of 96 kbit/s."""
+
+    def __init__(self, bitrate: int) -> None:
+        super().__init__()
+        self.codec.bit_rate = bitrate
+
+
+def install_encoder(sender: RTCRtpSender, encoder: object) -> bool:
+    """Give `sender` our encoder before its first frame (see the module docstring)."""
+    if not hasattr(sender, _ENCODER_ATTR):
+        log.warning("aiortc's RTCRtpSender has no %s: bitrate policy not installed", _ENCODER_ATTR)
+        return False
+    if getattr(sender, _ENCODER_ATTR) is not None:
+        log.warning("the sender already has an encoder: bitrate policy not installed")
+        return False
+    setattr(sender, _ENCODER_ATTR, encoder)
+    return True
+
+
+def installed_encoder(sender: RTCRtpSender) -> object | None:
+    return getattr(sender, _ENCODER_ATTR, None)

@@ -1,0 +1,1 @@
+"""Video consultation signaling: the switchboard and its sockets (docs/signaling.md)."""

@@ -1,0 +1,74 @@
+"""One consultation as the switchboard holds it in memory while it is open."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from kiosk.domain import ServiceCode
+from kiosk.domain.signaling import Answer, ExpertBrief, Offer, Queued, Ringing
+from kiosk.hub.signaling.connections import Connection
+
+
+class CallState(StrEnum):
+    WAITING = "waiting"  # ringing someone, or queued until someone is free
+    ACCEPTED = "accepted"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class Place:
+    county: str
+    town: str
+    village: str
+    site_name: str
+
+
+@dataclass(eq=False)
+class Call:
+    id: UUID
+    terminal_id: int
+    place: Place
+    service: ServiceCode
+    requested_expert_id: int | None
+    requested_at: datetime  # the hub's clock
+    seq: int  # arrival order: the queue is FIFO
+    state: CallState | None = None  # None until its row exists
+    expert: ExpertBrief | None = None  # who accepted
+    expert_conn: Connection | None = None  # the tab that accepted (or answered last)
+    ringing: set[int] = field(default_factory=set)  # expert ids ringing now
+    declined: set[int] = field(default_factory=set)
+    offer_attempt: int = 0  # highest offer relayed
+    answer_attempt: int = 0  # highest answer relayed
+    # A relayed message whose recipient had no socket, delivered when it reconnects.
+    pending_offer: Offer | None = None
+    pending_answer: Answer | None = None
+    last_queued: Queued | None = None
+    withdraw: asyncio.TimerHandle | None = None
+    orphan: asyncio.TimerHandle | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.state in (CallState.WAITING, CallState.ACCEPTED)
+
+    def ringing_message(self) -> Ringing:
+        return Ringing(
+            consultation_id=self.id,
+            terminal_id=self.terminal_id,
+            county=self.place.county,
+            town=self.place.town,
+            village=self.place.village,
+            site_name=self.place.site_name,
+            service=self.service,
+            requested_at=self.requested_at,
+            for_you_only=self.requested_expert_id is not None,
+        )
+
+    def cancel_timers(self) -> None:
+        for handle in (self.withdraw, self.orphan):
+            if handle is not None:
+                handle.cancel()
+        self.withdraw = self.orphan = None
