@@ -12,7 +12,7 @@ demo_debs=(python3 python3-venv python3-pip fonts-noto-cjk
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libglib2.0-0
   libnss3 libasound2 libpulse0 libxrandr2 libxcomposite1 libxdamage1 libxtst6 libxi6)
-test_debs=(chromium xvfb xauth coturn postgresql libatomic1)
+test_debs=(chromium xvfb xauth coturn postgresql libatomic1 openssl)
 
 debs=("${demo_debs[@]}")
 extras="hub"

@@ -6,7 +6,6 @@ use them run even where the `hub` extra is not installed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -24,12 +23,10 @@ def postgres_cluster() -> Iterator[Cluster]:
     Missing binaries fail the run on CI (CI=true) and skip the test elsewhere.
     """
     from tests.support import postgres
+    from tests.support.requires import missing
 
     if not postgres.available():
-        message = f"PostgreSQL binaries not found in {postgres.BINDIR}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"PostgreSQL binaries not found in {postgres.BINDIR}")
     with postgres.throwaway_cluster() as cluster:
         yield cluster
 

@@ -26,15 +26,13 @@ from kiosk.hub.ice import turn_password
 from tests.api.conftest import Api, Clock, make_app
 from tests.support.hub import REPO
 from tests.support.net import free_port
+from tests.support.requires import missing
 
 CONF = REPO / "packaging" / "coturn" / "turnserver.conf"
 SECRET = "test-secret-0123456789abcdef"
 TURNSERVER = shutil.which("turnserver") or "/usr/bin/turnserver"
 
-pytestmark = [
-    pytest.mark.skipif(not Path(TURNSERVER).exists(), reason="coturn is not installed"),
-    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
-]
+pytestmark = [pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 
 @dataclass(frozen=True)
@@ -84,8 +82,10 @@ def _certificate(tmp: Path) -> None:
 
 @pytest.fixture
 def turn(tmp_path: Path) -> Iterator[Turn]:
+    if not Path(TURNSERVER).exists():
+        missing("coturn's turnserver not found (Debian package coturn)")
     if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
+        missing("openssl not found (Debian package openssl)")
     _certificate(tmp_path)
     port, tls_port = free_port(), free_port()
     conf = tmp_path / "turnserver.conf"
