@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk.config import ConfigError, KioskConfig, load_config
+from kiosk.hub.options import add_options, serve_options
 from kiosk.paths import default_config_file, default_data_dir
 
 DEFAULT_HUB_PORT = 8348
@@ -45,11 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     hub = commands.add_parser("hub", help="serve the central service")
-    hub.add_argument("--host", default="127.0.0.1")
-    hub.add_argument("--port", type=int, default=DEFAULT_HUB_PORT)
-    hub.add_argument("--db", default=None, help="SQLAlchemy URL (default: SQLite in --data-dir)")
-    hub.add_argument("--data-dir", type=Path, default=None)
-    hub.add_argument("--demo", action="store_true", help="seed demo data into an empty database")
+    add_options(hub, data_dir=None)  # resolved when used: no platformdirs on `kiosk run`
     hub.set_defaults(handler=_hub)
 
     admin = commands.add_parser(
@@ -107,10 +104,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _hub(args: argparse.Namespace) -> int:
-    from kiosk.hub.server import serve
-
-    data_dir = args.data_dir or default_data_dir() / "hub"
-    serve(db_url=args.db, host=args.host, port=args.port, demo=args.demo, data_dir=data_dir)
+    args.data_dir = args.data_dir or default_data_dir() / "hub"
+    serve_options(args)
     return 0
 
 

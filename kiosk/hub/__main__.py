@@ -4,56 +4,15 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 
-from kiosk.hub.demo import DEMO_ADMIN, DEMO_LAWYERS
-from kiosk.hub.server import serve
+from kiosk.hub.options import add_options, serve_options
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m kiosk.hub", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8348)
-    parser.add_argument(
-        "--db", default=None, help="SQLAlchemy URL (default: SQLite in the data directory)"
-    )
-    parser.add_argument("--data-dir", type=Path, default=Path("hub-data"))
-    parser.add_argument("--demo", action="store_true", help="seed demo data into an empty database")
-    parser.add_argument(
-        "--ring-timeout",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="withdraw a call nobody accepted after this long (default: 120)",
-    )
-    parser.add_argument(
-        "--turn-host", default=None, help="coturn's public name (default: $KIOSK_HUB_TURN_HOST)"
-    )
-    parser.add_argument(
-        "--turn-secret-file",
-        type=Path,
-        default=None,
-        help="file holding coturn's static-auth-secret (default: $KIOSK_HUB_TURN_SECRET_FILE)",
-    )
-    args = parser.parse_args(argv)
-    if args.demo:
-        print(f"demo admin:   {DEMO_ADMIN.username} / {DEMO_ADMIN.password}", flush=True)
-        for login in DEMO_LAWYERS:
-            print(
-                f"demo lawyer:  {login.username} / {login.password} ({login.display_name})",
-                flush=True,
-            )
-    serve(
-        args.db,
-        args.host,
-        args.port,
-        args.demo,
-        args.data_dir,
-        ring_timeout=None if args.ring_timeout is None else timedelta(seconds=args.ring_timeout),
-        turn_host=args.turn_host,
-        turn_secret_file=args.turn_secret_file,
-    )
+    add_options(parser, data_dir=Path("hub-data"))
+    serve_options(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
