@@ -11,25 +11,15 @@ from kiosk.api import HubClient, HubLink, HubProblem
 from kiosk.api.cache import PROFILE_FILE, read_cached_profile
 from kiosk.api.link import schedule_window
 from kiosk.domain import ExpertGroup, Schedule, ScheduleEntry, ServiceCode, TerminalProfile
-from kiosk.domain.models import Availability, Terminal
+from kiosk.domain.models import Availability
+from tests.ui.fakes import PROFILE
 from tests.unit.badhub import bad_hub, http_reply
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
 def profile() -> TerminalProfile:
-    return TerminalProfile(
-        terminal=Terminal(
-            id=1,
-            county="新民市",
-            town="大民屯镇",
-            village="方巾牛村",
-            site_name="村委会便民服务室",
-            enrolled=True,
-        ),
-        bureau_name="沈阳市公共法律服务中心",
-        hotline="12348",
-    )
+    return PROFILE
 
 
 def schedule() -> Schedule:
