@@ -23,8 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not args.verbose:
-        # Alembic narrates every plugin it loads; a technician needs only what went wrong.
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        # Alembic narrates every plugin it loads and httpx every request; a technician
+        # (or a newcomer reading the demo's banner) needs only what went wrong.
+        for chatty in ("alembic", "httpx"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
     handler = args.handler
     try:
         return int(handler(args))
