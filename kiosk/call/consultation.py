@@ -7,6 +7,8 @@
   while nobody has accepted: the hub treats a replay of the same id as a no-op)
   and opens the camera and microphone (the resident sees themself while waiting).
 * No `call.accepted` within `no_answer_timeout_s` (90 s): `call.cancel`, FALLBACK.
+  No `call.queued` either within `hub_answer_timeout_s` (15 s): the same, sooner;
+  the hub or the network is down (FALLBACK with `no_answer`, never having queued).
 * `call.accepted`: a peer connection, a complete `sdp.offer` (attempt 1); the
   answer is applied; CONNECTED when ICE and DTLS are up.
 * No media for `media_lost_after_s`, a failed ICE/DTLS, or no connection within
@@ -22,6 +24,12 @@ All inputs (hub messages, link changes, peer events, timers, the resident's
 commands) are handled one at a time by one task, so no two transitions race.
 The state changes only in `_set_state`, which logs `old -> new` and emits one
 `StateChanged`; `on_event` also gets every peer, policy and device event.
+
+A device that fails (`DeviceFallback`: camera, microphone or speaker) is also told to
+the lawyer as a `device.status` on the `document` data channel; the latest failure
+of each kind is kept and handed to every new peer connection, which sends it when
+its channel opens. `report_document_failure` tells the lawyer at once that a still
+asked for cannot be taken.
 """
 
 from __future__ import annotations
@@ -42,6 +50,8 @@ import av
 from kiosk.call.events import (
     CallEvent,
     CallState,
+    DeviceFallback,
+    DeviceKind,
     EventSink,
     ExpertJoined,
     MediaLost,
@@ -57,7 +67,7 @@ from kiosk.call.peer import ConsultationPeer, PeerError
 from kiosk.call.policy import BitratePolicy
 from kiosk.call.settings import CallSettings
 from kiosk.call.signal_client import SignalClient
-from kiosk.call.sources import AudioSink, AudioSource, VideoSource, open_speaker
+from kiosk.call.sources import AudioSink, AudioSource, SourceState, VideoSource, open_speaker
 from kiosk.domain.codes import ServiceCode
 from kiosk.domain.signaling import (
     Accepted,
@@ -141,19 +151,23 @@ class Consultation:
         self.expert_id = expert_id
         self._signal = signal
         self._ice = ice_servers
-        self._on_event = on_event
+        self._caller_on_event = on_event
+        # every event passes `_observe` on its way to the caller (devices, peers, policy)
+        self._on_event: EventSink = self._observe
+        self._device_faults: dict[DeviceKind, DeviceFallback] = {}
         self.remote_video: FrameSlot[av.VideoFrame] = remote_video or FrameSlot()
         self._remote_audio = remote_audio
         self._turn = turn_preference or TurnPreference(self.settings.turn_transport)
         s = self.settings
         self.video = video_source or VideoSource(
-            s.camera, width=s.width, height=s.height, fps=s.fps, on_event=on_event,
+            s.camera, width=s.width, height=s.height, fps=s.fps, on_event=self._on_event,
             preview=local_video, stall_after_s=s.device_stall_s,
+            still_size=(s.still_width, s.still_height),
         )
         self.audio = audio_source or AudioSource(
-            s.microphone, on_event=on_event, stall_after_s=s.device_stall_s
+            s.microphone, on_event=self._on_event, stall_after_s=s.device_stall_s
         )
-        self.policy = BitratePolicy(s.policy, on_event=on_event)
+        self.policy = BitratePolicy(s.policy, on_event=self._on_event)
         self.state = CallState.IDLE
         self.attempt = 0
         self.expert: ExpertBrief | None = None
@@ -170,6 +184,8 @@ class Consultation:
         self._unsubscribe: Callable[[], None] | None = None
         self._finished = asyncio.Event()
         self._no_answer_at: float | None = None
+        self._hub_answer_by: float | None = None
+        self._ice_early: asyncio.Future[Sequence[IceServer]] | None = None
         self._connect_by: float | None = None
         self._generation = 0
 
@@ -213,8 +229,10 @@ class Consultation:
         )
         self.requested_at = datetime.now(UTC)
         self._no_answer_at = time.monotonic() + self.settings.no_answer_timeout_s
+        self._hub_answer_by = time.monotonic() + self.settings.hub_answer_timeout_s
         self._set_state(CallState.REQUESTED)
         await self._send_request()
+        self._prefetch_ice()
         self._task = asyncio.create_task(self._run(), name=f"consultation {self.consultation_id}")
 
     async def hang_up(self) -> None:
@@ -229,9 +247,28 @@ class Consultation:
             await self._finished.wait()
         return self.state
 
+    def set_muted(self, muted: bool) -> None:
+        """The resident's microphone: silence is sent while muted."""
+        if self.audio.muted != muted:
+            log.info("consultation %s: microphone %s", self.consultation_id,
+                     "muted" if muted else "on")
+            self.audio.muted = muted
+
     async def capture_still(self, quality: int = 90) -> bytes:
         """A JPEG of the resident's camera now (`CameraUnavailable` if it is not working)."""
         return await self.video.snapshot_jpeg(quality)
+
+    async def report_document_failure(self, reason: str) -> None:
+        """The still the lawyer asked for cannot be taken (`capture_still` failed): say so
+        now (`document.error`) rather than after the console's timeout. Does nothing
+        without an open `document` channel."""
+        peer = self.peer
+        if peer is not None and peer.send_document_error(reason):
+            log.info("consultation %s: told the lawyer the document failed (%s)",
+                     self.consultation_id, reason)
+        else:
+            log.info("consultation %s: the document failed (%s); no channel to tell the lawyer",
+                     self.consultation_id, reason)
 
     async def send_document(self, jpeg: bytes) -> None:
         """Send a still to the lawyer over the `document` channel of the current connection."""
@@ -243,7 +280,7 @@ class Consultation:
     async def aclose(self) -> None:
         """Hang up if still in a call, then release the peer, the camera and the microphone."""
         task = self._task
-        if task is not None and not self.state.finished:
+        if task is not None and not task.done() and not self.state.finished:
             self._inputs.put_nowait(_Command("hang_up"))
             with contextlib.suppress(TimeoutError):
                 await self.wait_finished(15)
@@ -260,6 +297,32 @@ class Consultation:
                 pass
         await self._release()
 
+    # --- devices ---------------------------------------------------------------------------
+
+    def _observe(self, event: CallEvent) -> None:
+        if isinstance(event, DeviceFallback):
+            self._device_failed(event)
+        self._caller_on_event(event)
+
+    def _device_failed(self, event: DeviceFallback) -> None:
+        """Keep the latest failure of each kind for the lawyer; tell the current peer now."""
+        self._device_faults[event.kind] = event
+        log.info("consultation %s: %s %s failed (%s); the lawyer is told, the call goes on "
+                 "with %s", self.consultation_id, event.kind, event.device, event.reason,
+                 event.substitute)
+        if self.peer is not None:
+            self.peer.send_device_status(event.kind, working=False, substitute=event.substitute)
+
+    def _tell_devices(self, peer: ConsultationPeer) -> None:
+        """A new peer: every device problem so far, sent when its channel opens."""
+        # sources passed to __init__ report to the caller's sink, not through `_observe`
+        for source in (self.video, self.audio):
+            if source.state == SourceState.FALLBACK and source.kind not in self._device_faults:
+                self._device_faults[source.kind] = DeviceFallback(
+                    source.kind, source.spec, source.failure or "", source.substitute)
+        for fault in self._device_faults.values():
+            peer.send_device_status(fault.kind, working=False, substitute=fault.substitute)
+
     # --- the actor -----------------------------------------------------------------------
 
     async def _run(self) -> None:
@@ -269,8 +332,8 @@ class Consultation:
             if self._remote_audio is None:
                 self._remote_audio = open_speaker(self.settings.speaker, self._on_event)
             while not self.state.finished:
-                deadline = min((d for d in (self._no_answer_at, self._connect_by)
-                                if d is not None), default=None)
+                deadline = min((d for d in (self._no_answer_at, self._hub_answer_by,
+                                            self._connect_by) if d is not None), default=None)
                 timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
                 try:
                     async with asyncio.timeout(timeout):  # never wait_for: see sources.py
@@ -294,6 +357,9 @@ class Consultation:
         await asyncio.shield(self._released)
 
     async def _do_release(self) -> None:
+        early, self._ice_early = self._ice_early, None
+        if early is not None:
+            early.cancel()  # nobody answered: the credentials are not needed
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -306,14 +372,20 @@ class Consultation:
 
     async def _on_timer(self) -> None:
         now = time.monotonic()
-        if self._no_answer_at is not None and now >= self._no_answer_at:
+        hub_silent = self._hub_answer_by is not None and now >= self._hub_answer_by
+        if hub_silent:
+            self._hub_answer_by = None
+        if (self._no_answer_at is not None and now >= self._no_answer_at) or (
+            hub_silent and self.state == CallState.REQUESTED
+        ):
             self._no_answer_at = None
             if self.state in _WAITING:
                 await self._signal.send(CallCancel(consultation_id=self.consultation_id),
                                         keep=True)
                 self._set_state(CallState.FALLBACK, reason=EndReason.NO_ANSWER,
                                 by=Party.TERMINAL,
-                                detail=f"no answer in {self.settings.no_answer_timeout_s:g} s")
+                                detail="the hub did not answer" if hub_silent
+                                else f"no answer in {self.settings.no_answer_timeout_s:g} s")
         if self._connect_by is not None and now >= self._connect_by:
             self._connect_by = None
             if self.state in (CallState.CONNECTING, CallState.RECONNECTING):
@@ -403,7 +475,23 @@ class Consultation:
 
     # --- peer connections ----------------------------------------------------------------
 
+    def _prefetch_ice(self) -> None:
+        """Ask for the first attempt's ICE servers while the lawyers' consoles ring.
+
+        Fetched after `call.accepted` they cost a round trip to the hub between
+        the lawyer's tap and the offer (P1); TURN credentials live for hours
+        (`ttl_s`), so ones fetched a minute early are still good.
+        """
+        if callable(self._ice) and self._ice_early is None:
+            self._ice_early = asyncio.ensure_future(self._fetch_ice())
+
     async def _ice_servers(self) -> Sequence[IceServer]:
+        early, self._ice_early = self._ice_early, None
+        if early is not None:
+            return await early
+        return await self._fetch_ice()
+
+    async def _fetch_ice(self) -> Sequence[IceServer]:
         if not callable(self._ice):
             return self._ice
         try:
@@ -445,6 +533,7 @@ class Consultation:
             media_lost_after_s=self.settings.media_lost_after_s,
             stats_interval_s=self.settings.stats_interval_s,
         )
+        self._tell_devices(self.peer)
         try:
             sdp = await self.peer.create_offer()
         except Exception as exc:

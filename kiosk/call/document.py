@@ -3,6 +3,14 @@
 Console -> kiosk: `{"type": "document.request"}` (text).
 Kiosk -> console: `{"type": "document.still", "mime": "image/jpeg", "size": N}` (text),
 then the N bytes in binary messages of at most 16 KiB. Nothing of it is stored.
+Kiosk -> console: `{"type": "document.error", "reason": "..."}` (text) when the kiosk
+cannot take the still (the camera is broken): the console stops waiting at once.
+
+The same channel carries the kiosk's device notes for the lawyer:
+Kiosk -> console: `{"type": "device.status", "kind": "camera" | "microphone" | "speaker",
+"working": false, "substitute": "still" | "silence" | "discard"}` (text) when a device is
+missing or fails; the call goes on with the substitute. Each peer connection has a channel
+of its own, so the kiosk sends every device problem again whenever a channel opens.
 
 Anything else on the channel is logged and ignored: a wrong message never ends a call.
 """
@@ -12,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, get_args
 
 from aiortc import RTCDataChannel
+
+from kiosk.call.events import DeviceKind
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +34,8 @@ CHUNK = 16 * 1024
 MAX_STILL = 8 * 1024 * 1024
 # Do not pile more than this into SCTP at once: a thin uplink also carries the call.
 HIGH_WATER = 256 * 1024
+DEVICE_KINDS: tuple[DeviceKind, ...] = get_args(DeviceKind)
+MAX_REASON = 200  # characters of a `document.error` reason
 
 
 class DocumentChannelClosed(Exception):
@@ -35,10 +47,18 @@ class DocumentChannel:
 
     def __init__(self, channel: RTCDataChannel, *,
                  on_request: Callable[[], None] = lambda: None,
-                 on_still: Callable[[str, bytes], None] = lambda mime, data: None) -> None:
+                 on_still: Callable[[str, bytes], None] = lambda mime, data: None,
+                 on_status: Callable[[DeviceKind, bool, str | None], None] = (
+                     lambda kind, working, substitute: None),
+                 on_error: Callable[[str], None] = lambda reason: None,
+                 on_open: Callable[[], None] = lambda: None) -> None:
+        """`on_open` runs when the channel opens, not if it is open already (see `is_open`)."""
         self.channel = channel
         self._on_request = on_request
         self._on_still = on_still
+        self._on_status = on_status
+        self._on_error = on_error
+        self._on_open = on_open
         self._incoming: bytearray | None = None
         self._incoming_size = 0
         self._incoming_mime = ""
@@ -46,8 +66,16 @@ class DocumentChannel:
         self._opened = asyncio.Event()
         if channel.readyState == "open":
             self._opened.set()
-        channel.on("open", self._opened.set)
+        channel.on("open", self._opened_now)
         channel.on("message", self._on_message)
+
+    @property
+    def is_open(self) -> bool:
+        return self.channel.readyState == "open"
+
+    def _opened_now(self) -> None:
+        self._opened.set()
+        self._on_open()
 
     def _refuse(self, why: str) -> None:
         self.refused += 1
@@ -84,6 +112,20 @@ class DocumentChannel:
             self._incoming = bytearray()
             self._incoming_size = size
             self._incoming_mime = mime
+        elif kind == "device.status":
+            device, working = parsed.get("kind"), parsed.get("working")
+            substitute = parsed.get("substitute")
+            if (device not in DEVICE_KINDS or not isinstance(working, bool)
+                    or not (substitute is None or isinstance(substitute, str))):
+                self._refuse(f"a device status {device!r}, working {working!r}")
+                return
+            self._on_status(device, working, substitute)
+        elif kind == "document.error":
+            reason = parsed.get("reason", "")
+            if not isinstance(reason, str):
+                self._refuse(f"a document error with reason {reason!r}")
+                return
+            self._on_error(reason[:MAX_REASON])
         else:
             self._refuse(f"a message of type {kind!r}")
 
@@ -103,6 +145,23 @@ class DocumentChannel:
         await self.wait_open()
         self._check_open()
         self.channel.send(json.dumps({"type": "document.request"}))
+
+    def send_json(self, message: Mapping[str, Any]) -> None:
+        """One small text message now; `DocumentChannelClosed` if the channel is not open."""
+        self._check_open()
+        self.channel.send(json.dumps(message, ensure_ascii=False))
+
+    def send_status(self, kind: DeviceKind, *, working: bool,
+                    substitute: str | None = None) -> None:
+        """Kiosk side: `device.status`, whether a device of the resident's works."""
+        message: dict[str, Any] = {"type": "device.status", "kind": kind, "working": working}
+        if substitute is not None:
+            message["substitute"] = substitute
+        self.send_json(message)
+
+    def send_error(self, reason: str) -> None:
+        """Kiosk side: `document.error`, the still asked for cannot be taken."""
+        self.send_json({"type": "document.error", "reason": reason[:MAX_REASON]})
 
     async def send_still(self, data: bytes, mime: str = "image/jpeg") -> None:
         """Kiosk side: the header, then 16 KiB chunks, never more than HIGH_WATER queued."""

@@ -13,7 +13,9 @@ What the peer does for the UI:
   dropped, packets lost, RTT, relay or not, the policy's target and estimate);
 * `MediaLost` once no RTP of any kind arrived for `media_lost_after_s`, and
   `MediaRestored` if it comes back;
-* the `document` data channel (`send_document`, `DocumentRequested`).
+* the `document` data channel (`send_document`, `DocumentRequested`), which also
+  carries the kiosk's device notes for the lawyer (`send_device_status`: sent when
+  the channel opens, or at once if it is open) and `send_document_error`.
 
 Its own state (`PeerState`) changes only in `_set_state`, which logs
 `old -> new` and emits one `PeerStateChanged`.
@@ -42,8 +44,10 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from kiosk.call import jitter, playout
 from kiosk.call.document import LABEL, DocumentChannel
 from kiosk.call.events import (
+    DeviceKind,
     DocumentReceived,
     DocumentRequested,
     DocumentSent,
@@ -124,6 +128,11 @@ class ConsultationPeer:
         self.pc.on("track", self._on_track)
         self.pc.on("datachannel", self._on_datachannel)
         self.document: DocumentChannel | None = None
+        # ours (kind -> working, substitute), told again whenever a document channel opens
+        self._device_status: dict[DeviceKind, tuple[bool, str | None]] = {}
+        # the other side's, as it told us (the answering side: a Python console, tests)
+        self.remote_devices: dict[DeviceKind, tuple[bool, str | None]] = {}
+        self.document_errors: list[str] = []
         self._video_tap: VideoTap | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._started_at: float | None = None
@@ -198,6 +207,13 @@ class ConsultationPeer:
             install_encoder(sender, AdaptiveOpusEncoder(self.policy.settings.audio_bps))
         elif offering:
             self.pc.addTransceiver("audio", direction="recvonly")
+        # Frames leave the jitter buffer with their last packet (see jitter.py).
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.kind == "video" and not jitter.installed(transceiver.receiver):
+                jitter.install(transceiver.receiver)
+        # The other side shows our video as soon as it is decoded; audio is not
+        # lip-synced to it (see playout.py).
+        playout.install(self.pc)
 
     def _on_policy(self, mode: PolicyMode) -> None:
         if self._video_tap is None:
@@ -301,7 +317,60 @@ class ConsultationPeer:
             channel,
             on_request=lambda: self._on_event(DocumentRequested(self.consultation_id, self.name)),
             on_still=lambda mime, data: self._on_event(DocumentReceived(self.name, mime, data)),
+            on_status=self._remote_status,
+            on_error=self._remote_document_error,
+            on_open=self._document_opened,
         )
+        if self.document.is_open:
+            self._document_opened()
+
+    def _document_opened(self) -> None:
+        for kind in self._device_status:
+            self._send_status(kind)
+
+    def send_device_status(self, kind: DeviceKind, *, working: bool,
+                           substitute: str | None = None) -> None:
+        """Tell the other side whether a device of ours works (`device.status`).
+
+        Sent at once if the `document` channel is open, else when it opens; the latest
+        status of each kind is kept and sent again if the channel reopens. Never raises.
+        """
+        self._device_status[kind] = (working, substitute)
+        if self.document is not None and self.document.is_open:
+            self._send_status(kind)
+
+    def _send_status(self, kind: DeviceKind) -> None:
+        working, substitute = self._device_status[kind]
+        if self.document is None:
+            return
+        try:
+            self.document.send_status(kind, working=working, substitute=substitute)
+        except Exception as exc:
+            log.warning("peer %s: could not tell the other side about the %s: %r",
+                        self.name, kind, exc)
+            return
+        log.info("peer %s: told the other side the %s is %s", self.name, kind,
+                 "working" if working else f"not working ({substitute or 'no substitute'})")
+
+    def send_document_error(self, reason: str) -> bool:
+        """`document.error`: the still asked for cannot be taken. False if no open channel."""
+        if self.document is None or not self.document.is_open:
+            return False
+        try:
+            self.document.send_error(reason)
+        except Exception as exc:
+            log.warning("peer %s: could not send a document error: %r", self.name, exc)
+            return False
+        return True
+
+    def _remote_status(self, kind: DeviceKind, working: bool, substitute: str | None) -> None:
+        log.info("peer %s: the other side's %s is %s", self.name, kind,
+                 "working" if working else f"not working ({substitute or 'no substitute'})")
+        self.remote_devices[kind] = (working, substitute)
+
+    def _remote_document_error(self, reason: str) -> None:
+        log.info("peer %s: the other side could not take the document: %s", self.name, reason)
+        self.document_errors.append(reason)
 
     async def send_document(self, data: bytes, mime: str = "image/jpeg") -> None:
         if self.document is None:

@@ -8,6 +8,7 @@ Proposed `[call]` keys for `kiosk.toml` (the config module owns the parsing):
     relay_only = false             # force TURN (iceTransportPolicy "relay")
     turn_transport = "auto"        # or "udp", "tcp", "tls"
     no_answer_timeout_s = 90
+    hub_answer_timeout_s = 15
     video_floor_kbps = 96
 """
 
@@ -50,9 +51,16 @@ class CallSettings:
     width: int = 640
     height: int = 480
     fps: float = 15.0
+    # The size asked of the camera for a document still (the live call stays at width x
+    # height); a V4L2 camera gives the nearest size it supports, maybe less.
+    still_width: int = 1920
+    still_height: int = 1080
     relay_only: bool = False
     turn_transport: TurnSetting = "auto"
     no_answer_timeout_s: float = 90.0  # then call.cancel and the 12348 fallback
+    # The hub always answers call.request at once (call.queued); silence this long means
+    # it or the network is down, and the resident should not wait 90 s to hear so.
+    hub_answer_timeout_s: float = 15.0
     connect_timeout_s: float = 20.0  # offer sent, no media yet: next attempt
     media_lost_after_s: float = 5.0  # connected, no RTP of any kind: next attempt
     max_attempts: int = 3  # peer connections per consultation (docs/signaling.md)
@@ -65,3 +73,7 @@ class CallSettings:
             raise ValueError("max_attempts: expected 1 to 20 (the contract's attempt limit)")
         if self.width % 16 or self.height % 16:
             raise ValueError("width and height: expected multiples of 16")
+        if not (self.still_width >= max(1, self.width)
+                and self.still_height >= max(1, self.height)):
+            raise ValueError("still_width and still_height: expected positive and at least "
+                             "the call's width and height")

@@ -11,7 +11,9 @@ Devices, chosen by the settings (`CallSettings.camera` / `.microphone`):
 
     camera      "test-pattern"   moving bars + a stamp (see `pattern.py`)
                 "/dev/videoN"    V4L2 through aiortc's MediaPlayer (FFmpeg)
-                "lavfi:<graph>"  an FFmpeg filter graph, for tests and diagnostics
+                "lavfi:<graph>"  an FFmpeg filter graph, for tests and diagnostics;
+                                 "{width}" and "{height}" in it are replaced by the size
+                                 asked for (the call's, or the still's: see below)
     microphone  "test-tone"      a short beep at every second of the wall clock
                 "default"        ALSA's default device
                 "alsa:<name>"    another ALSA device, e.g. "alsa:hw:1,0"
@@ -23,6 +25,18 @@ A device that is missing, or that fails or stalls mid-call, is replaced by a
 "camera unavailable" still (1 fps) or by silence, one `DeviceFallback` event
 says so, and the call goes on with what works. The device is not reopened
 during that call; the next consultation tries again.
+
+Document stills (`VideoSource.snapshot_jpeg`) are taken at `still_size` (e.g.
+1920x1080) while the call goes on at the call's size. The test pattern draws
+one at that size. A V4L2 camera streams one format at a time and cannot be
+opened twice, so for a still the live reader is stopped, the last live frame is
+re-sent once a second meanwhile (the screen and the lawyer see it held), the
+device is opened again at the still size (V4L2 gives the nearest size it can,
+maybe less), a few frames go by while the exposure settles, one is kept, the
+device is closed and reopened at the call's size. "lavfi:" cameras take the same
+path (it is how the tests exercise it). If the still cannot be had in time, the
+latest live frame is the still and the log says why; if the camera cannot be
+reopened for the call afterwards, the usual fallback applies.
 
 PyAV's wheels bring their own alsa-lib, which looks for its configuration in
 the build's prefix: unless `ALSA_CONFIG_PATH` is set, it is pointed at Debian's
@@ -151,6 +165,16 @@ def _audio_frame(samples: bytes) -> av.AudioFrame:
     return frame
 
 
+def _silence_like(frame: av.AudioFrame) -> av.AudioFrame:
+    silent = av.AudioFrame(format=frame.format.name, layout=frame.layout.name,
+                           samples=frame.samples)
+    for plane in silent.planes:
+        plane.update(bytes(plane.buffer_size))
+    silent.sample_rate = frame.sample_rate
+    silent.time_base = frame.time_base
+    return silent
+
+
 class ToneReader:
     """A 100 ms, 880 Hz beep at -12 dBFS at every second of the wall clock; silence between.
 
@@ -207,26 +231,54 @@ def _alsa_name(spec: str) -> str:
     return "default" if spec == "default" else spec.removeprefix("alsa:")
 
 
+def _close_player(player: MediaPlayer) -> None:
+    """Stop a player's tracks; one never started closes its container (and the device)."""
+    for track in (player.audio, player.video):
+        if track is not None:
+            track.stop()
+
+
+def _close_orphan(opening: asyncio.Future[MediaPlayer]) -> None:
+    """A player whose opener was cancelled (a timeout, a close) must not keep the device."""
+    if opening.cancelled() or opening.exception() is not None:
+        return
+    player = opening.result()
+    log.info("closing a media device opened after its opener gave up")
+    opening.get_loop().run_in_executor(None, _close_player, player)
+
+
 async def _open_player(what: str, file: str, fmt: str, options: dict[str, str]) -> MediaPlayer:
     loop = asyncio.get_running_loop()
+    # av.open blocks (a V4L2 device may take a second): not on the loop
+    opening = loop.run_in_executor(
+        None, lambda: MediaPlayer(file, format=fmt, options=options, timeout=5)
+    )
     try:
-        # av.open blocks (a V4L2 device may take a second): not on the loop
-        return await loop.run_in_executor(
-            None, lambda: MediaPlayer(file, format=fmt, options=options, timeout=5)
-        )
+        # shielded: a cancelled opener leaves the open to finish in its thread, then closed
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(_close_orphan)
+        raise
     except Exception as exc:
         raise DeviceError(f"{what} {file!r} cannot be opened: {exc}") from exc
 
 
 async def open_camera(spec: str, width: int = 640, height: int = 480,
-                      fps: float = 15) -> FrameReader:
-    """A reader of video frames for a `camera` setting; `DeviceError` if it cannot open."""
+                      fps: float | None = 15) -> FrameReader:
+    """A reader of video frames for a `camera` setting; `DeviceError` if it cannot open.
+
+    `fps` None leaves a V4L2 camera at its own rate for that size (a still needs no rate).
+    """
     if spec == "test-pattern":
-        return TestPatternReader(width, height, fps)
+        return TestPatternReader(width, height, fps or 15)
     if spec.startswith("lavfi:"):
-        player = await _open_player("camera", spec.removeprefix("lavfi:"), "lavfi", {})
+        graph = spec.removeprefix("lavfi:")
+        graph = graph.replace("{width}", str(width)).replace("{height}", str(height))
+        player = await _open_player("camera", graph, "lavfi", {})
     elif spec.startswith("/dev/video"):
-        options = {"video_size": f"{width}x{height}", "framerate": f"{fps:g}"}
+        options = {"video_size": f"{width}x{height}"}
+        if fps is not None:
+            options["framerate"] = f"{fps:g}"
         player = await _open_player("camera", spec, "v4l2", options)
     else:
         raise DeviceError(f'camera {spec!r}: expected "test-pattern" or "/dev/videoN"')
@@ -288,6 +340,8 @@ class _Source:
         self.failure: str | None = None
         self._reader: FrameReader | None = None
         self._task: asyncio.Task[None] | None = None
+        # a substitute paced by us stands in for a live device (a still is being taken)
+        self._holding = False
 
     def _set_state(self, new: SourceState, reason: str = "") -> None:
         old = self.state
@@ -330,7 +384,8 @@ class _Source:
             reader = self._reader
             try:
                 # a substitute paces itself (1 fps): only a device can stall
-                stall = self._stall_after_s if self.state == SourceState.LIVE else None
+                live = self.state == SourceState.LIVE and not self._holding
+                stall = self._stall_after_s if live else None
                 async with asyncio.timeout(stall):
                     item = await reader.recv()
             except asyncio.CancelledError:
@@ -351,6 +406,22 @@ class _Source:
                 continue
             self._publish(item)
 
+    async def _replace_reader(self, reader: FrameReader) -> None:
+        """Pump `reader` from now on. The old reader is not stopped here: the caller owns it.
+
+        `reader` is ours (`aclose` stops it) before the first await, so a cancellation
+        here leaks nothing; the cancelled caller's pump is then not restarted.
+        """
+        self._reader = reader
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            # asyncio.wait: our own cancellation is not swallowed with the pump's
+            await asyncio.wait((task,))
+        if task is not None and not task.cancelled() and task.exception() is not None:
+            log.error("%s pump had failed", self.kind, exc_info=task.exception())
+        self._task = asyncio.create_task(self._pump(), name=f"{self.kind}-pump")
+
     async def aclose(self) -> None:
         if self.state == SourceState.CLOSED:
             return
@@ -365,27 +436,46 @@ class _Source:
 
 
 class VideoSource(_Source):
-    """One camera (or the test pattern), shared by the peer connections of a consultation."""
+    """One camera (or the test pattern), shared by the peer connections of a consultation.
+
+    `still_size` is what a document still is asked at (None: the latest live frame, at
+    the call's size); see the module's notes. With a custom `opener` the still is the
+    live frame unless the spec is one `open_camera` can open again at another size.
+    """
 
     kind: DeviceKind = "camera"
     substitute = "still"
+    # A camera opened again for a still: frames let go by while its exposure settles
+    # (at least this many, for at least this long), then the next one is the still.
+    STILL_SKIP_FRAMES = 3
+    STILL_SETTLE_S = 0.5
+    REOPEN_ATTEMPTS = 2  # opening the camera for the call again after a still
+    REOPEN_TIMEOUT_S = 5.0  # each
+    REOPEN_PAUSE_S = 0.5  # a V4L2 device may be busy a moment after it was closed
 
     def __init__(self, spec: str = "test-pattern", *, width: int = 640, height: int = 480,
                  fps: float = 15, on_event: EventSink = discard,
                  preview: FrameSlot[av.VideoFrame] | None = None,
                  stall_after_s: float = 3.0,
-                 opener: Callable[[], Any] | None = None) -> None:
+                 opener: Callable[[], Any] | None = None,
+                 still_size: tuple[int, int] | None = None,
+                 still_timeout_s: float = 4.0) -> None:
         self.width, self.height, self.fps = width, height, fps
         super().__init__(
             spec, opener or (lambda: open_camera(spec, width, height, fps)), on_event,
             stall_after_s,
         )
+        if still_size is not None and (still_size[0] <= 0 or still_size[1] <= 0):
+            raise ValueError(f"still_size: expected positive, got {still_size!r}")
+        self.still_size = still_size
+        self.still_timeout_s = still_timeout_s  # opening at the still size + settling
         self.preview = preview
         self.latest: av.VideoFrame | None = None
         self.seq = 0
         self.frames = 0
         self._changed: asyncio.Future[None] | None = None
         self._unavailable: av.VideoFrame | None = None
+        self._still_task: asyncio.Task[av.VideoFrame] | None = None
 
     def unavailable_frame(self) -> av.VideoFrame:
         """The "camera unavailable" still at this source's size."""
@@ -427,19 +517,175 @@ class VideoSource(_Source):
         return VideoTap(self)
 
     async def snapshot_jpeg(self, quality: int = 90) -> bytes:
-        """The latest camera frame as a JPEG (the document still); `CameraUnavailable` if none."""
-        frame = self.latest
-        if self.state != SourceState.LIVE or frame is None:
-            raise CameraUnavailable(f"camera {self.spec!r}: {self.failure or 'no frame yet'}")
+        """A document still as a JPEG, at `still_size` where the camera can give it;
+        `CameraUnavailable` if the camera is missing or broken."""
+        frame = await self.still_frame()
         return await asyncio.get_running_loop().run_in_executor(
             None, encode_jpeg, frame, quality
         )
 
+    async def still_frame(self) -> av.VideoFrame:
+        """The frame for a document still (see the module's notes). From a camera opened
+        again, it takes up to about `still_timeout_s` plus reopening for the call
+        (`REOPEN_ATTEMPTS` x `REOPEN_TIMEOUT_S` at the very worst)."""
+        task = self._still_task
+        if task is None or task.done():
+            frame = self.latest
+            if self.state != SourceState.LIVE or frame is None:
+                raise CameraUnavailable(f"camera {self.spec!r}: {self.failure or 'no frame yet'}")
+            size = self.still_size
+            if size is None or size == (frame.width, frame.height):
+                return frame
+            if self.spec == "test-pattern":
+                reader = self._reader
+                counter = reader.counter if isinstance(reader, TestPatternReader) else 0
+                return await asyncio.get_running_loop().run_in_executor(
+                    None, draw_still_pattern, counter, *size
+                )
+            if not self.spec.startswith(("/dev/video", "lavfi:")):
+                return frame
+            task = asyncio.create_task(self._take_still(size), name="camera-still")
+            task.add_done_callback(_still_done)
+            self._still_task = task
+        try:
+            # shielded: a caller that gives up does not leave the camera closed
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if task.cancelled() and current is not None and not current.cancelling():
+                raise CameraUnavailable(
+                    f"camera {self.spec!r}: closed while taking a still"
+                ) from None
+            raise
+
+    async def _take_still(self, size: tuple[int, int]) -> av.VideoFrame:
+        """Stop the live reader, hold its last frame, take a still, reopen the live reader."""
+        held, live = self.latest, self._reader
+        if self.state != SourceState.LIVE or held is None or live is None:
+            # the camera failed between the request and this task's first step
+            raise CameraUnavailable(f"camera {self.spec!r}: {self.failure or 'no frame yet'}")
+        log.info("camera %s: taking a still at %dx%d", self.spec, *size)
+        self._holding = True
+        try:
+            await self._replace_reader(StillReader(held))
+        finally:
+            # V4L2: one open at a time. Also if cancelled: `aclose` stops only the hold.
+            await _stop_reader(live, blocking=True)
+        still = await self._grab_still(size, held)
+        try:
+            reader = await self._reopen()
+        except DeviceError as exc:
+            self._holding = False
+            self._set_state(SourceState.FALLBACK,
+                            f"camera cannot be reopened after a document still: {exc}")
+            await self._replace_reader(self._fallback_reader())
+            return still
+        self._holding = False
+        await self._replace_reader(reader)
+        log.info("camera %s: live again at %dx%d", self.spec, self.width, self.height)
+        return still
+
+    async def _grab_still(self, size: tuple[int, int], held: av.VideoFrame) -> av.VideoFrame:
+        """The camera opened at `size` (bounded by `still_timeout_s`), or `held`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.still_timeout_s
+        reader: FrameReader | None = None
+        try:
+            async with asyncio.timeout_at(deadline):
+                reader = await open_camera(self.spec, *size, None)
+            frame = await self._settled_frame(reader, deadline)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            reason = (f"none within {self.still_timeout_s:g} s" if isinstance(exc, TimeoutError)
+                      else "the stream ended" if isinstance(exc, MediaStreamError)
+                      else str(exc) or repr(exc))
+            log.warning("camera %s: no still at %dx%d (%s); the live frame (%dx%d) instead",
+                        self.spec, *size, reason, held.width, held.height)
+            return held
+        finally:
+            if reader is not None:
+                await _stop_reader(reader, blocking=True)
+        if frame.width * frame.height < held.width * held.height:
+            log.warning("camera %s: a still of %dx%d is smaller than the call's; "
+                        "the live frame instead", self.spec, frame.width, frame.height)
+            return held
+        log.info("camera %s: a still of %dx%d (%dx%d asked)", self.spec, frame.width,
+                 frame.height, *size)
+        return frame
+
+    async def _settled_frame(self, reader: FrameReader, deadline: float) -> av.VideoFrame:
+        loop = asyncio.get_running_loop()
+        newest: av.VideoFrame | None = None
+        seen = 0
+        settled_at: float | None = None
+        try:
+            async with asyncio.timeout_at(deadline):
+                while True:
+                    newest = await reader.recv()
+                    seen += 1
+                    now = loop.time()
+                    if settled_at is None:
+                        settled_at = now + self.STILL_SETTLE_S
+                    if seen > self.STILL_SKIP_FRAMES and now >= settled_at:
+                        return newest
+        except (TimeoutError, MediaStreamError) as exc:
+            if newest is None:
+                raise
+            log.info("camera %s: %s after %d frames; the last of them is the still",
+                     self.spec, "time is up" if isinstance(exc, TimeoutError)
+                     else "the stream ended", seen)
+            return newest
+
+    async def _reopen(self) -> FrameReader:
+        """The camera for the call again, `REOPEN_ATTEMPTS` tries; `DeviceError` if not."""
+        error: DeviceError | None = None
+        for attempt in range(self.REOPEN_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(self.REOPEN_PAUSE_S)
+            try:
+                async with asyncio.timeout(self.REOPEN_TIMEOUT_S):
+                    reader: FrameReader = await self._opener()
+                return reader
+            except TimeoutError:
+                error = DeviceError(f"camera {self.spec!r} not open within "
+                                    f"{self.REOPEN_TIMEOUT_S:g} s")
+            except DeviceError as exc:
+                error = exc
+            except Exception as exc:  # a custom opener's own error
+                error = DeviceError(f"camera {self.spec!r} cannot be opened: {exc!r}")
+            log.warning("camera %s: reopening for the call, try %d: %s", self.spec,
+                        attempt + 1, error)
+        assert error is not None
+        raise error
+
     async def aclose(self) -> None:
+        task = self._still_task
+        if task is not None and not task.done():
+            task.cancel()  # it stops what it opened; the held still is ours to stop
+            await asyncio.wait((task,))
+        self._still_task = None
+        self._holding = False
         await super().aclose()
         self.latest = None
         if self.preview is not None:
             self.preview.clear()
+
+
+def _still_done(task: asyncio.Task[av.VideoFrame]) -> None:
+    """Its callers may all have gone: a failure is logged here, not lost."""
+    if not task.cancelled() and not isinstance(task.exception(), CameraUnavailable | None):
+        log.error("taking a document still failed", exc_info=task.exception())
+
+
+def draw_still_pattern(counter: int, width: int, height: int) -> av.VideoFrame:
+    """The test pattern as a still of exactly `width` x `height`: drawn at the nearest
+    size it can be drawn at (multiples of 16, at least 320x240), then scaled once."""
+    w, h = max(320, width - width % 16), max(240, height - height % 16)
+    frame = draw_test_pattern(counter, None, w, h)
+    if (w, h) != (width, height):
+        frame = frame.reformat(width=width, height=height)
+    return frame
 
 
 def encode_jpeg(frame: av.VideoFrame, quality: int = 90) -> bytes:
@@ -540,12 +786,17 @@ class AudioSource(_Source):
                          stall_after_s)
         self._taps: set[AudioTap] = set()
         self.frames = 0
+        # Muted, the microphone keeps running and silence is sent in its place: the
+        # lawyer's side sees a steady stream, and unmuting needs no renegotiation.
+        self.muted = False
 
     def _fallback_reader(self) -> FrameReader:
         return SilenceReader()
 
     def _publish(self, item: Any) -> None:
         self.frames += 1
+        if self.muted:
+            item = _silence_like(item)
         for tap in list(self._taps):
             tap._push(item)
 

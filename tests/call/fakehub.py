@@ -5,6 +5,10 @@ the upgrade, `call.queued`, `call.accepted`, relaying the offer to a lawyer
 who answers from a `ConsultationPeer` in this process) and lets a test break
 things: send garbage, drop the socket, kill the lawyer's peer connection,
 stop answering offers, end the call from the lawyer's side.
+
+What the kiosk says on the `document` data channel besides stills (device notes,
+document errors) is no event: the lawyer's peer keeps it (`remote_devices`,
+`document_errors`) and a test polls for it with `eventually`.
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ from kiosk.domain.signaling import (
 log = logging.getLogger(__name__)
 
 EXPERT = ExpertBrief(id=7, name="王律师", group=ExpertGroup.LAWYER)
+
+
+async def eventually(predicate: Callable[[], object], timeout: float = 20) -> None:
+    """Wait until `predicate()` is true (polled every 50 ms)."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.05)
 
 
 class FakeHub:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from uuid import UUID
 
 import av
+import pytest
 
 from kiosk.call.consultation import Consultation
 from kiosk.call.events import (
@@ -24,10 +26,12 @@ from kiosk.call.events import (
 from kiosk.call.frames import FrameSlot
 from kiosk.call.pattern import read_stamp
 from kiosk.call.signal_client import SignalClient
+from kiosk.call.sources import CameraUnavailable
 from kiosk.domain.codes import ServiceCode
-from kiosk.domain.signaling import EndReason, Error, Party
+from kiosk.domain.signaling import EndReason, Error, IceServer, Party
 from tests.call.conftest import FAST
-from tests.call.fakehub import EXPERT, FakeHub
+from tests.call.fakehub import EXPERT, FakeHub, eventually
+from tests.support.net import free_port
 
 
 def states(events: EventStream) -> list[CallState]:
@@ -108,6 +112,19 @@ async def test_no_answer_times_out_to_fallback(
     cancel = await hub.wait_message("call.cancel")
     assert cancel["consultation_id"] == str(call.consultation_id)
     assert states(events) == [CallState.REQUESTED, CallState.QUEUED, CallState.FALLBACK]
+
+
+async def test_a_hub_that_cannot_be_reached_is_a_fallback_before_the_no_answer_timeout(
+    events: EventStream,
+) -> None:
+    settings = dataclasses.replace(FAST, hub_answer_timeout_s=0.5)
+    nowhere = SignalClient(f"ws://127.0.0.1:{free_port()}/v1/signal/terminal", "token",
+                           on_event=events, backoff_initial_s=0.05, backoff_max_s=0.2)
+    async with nowhere, Consultation(nowhere, ServiceCode.LEGAL_AID, settings=settings,
+                                     on_event=events) as call:
+        assert await call.wait_finished(10) == CallState.FALLBACK
+        assert (call.end_reason, call.ended_by) == (EndReason.NO_ANSWER, Party.TERMINAL)
+    assert states(events) == [CallState.REQUESTED, CallState.FALLBACK]
 
 
 async def test_resident_gives_up_while_queued(
@@ -244,3 +261,48 @@ async def test_hub_refusing_the_request_fails_the_call(
         await hub.send(Error(detail="This terminal is not enrolled.", refused="call.request",
                              consultation_id=call.consultation_id))
         assert await call.wait_finished(10) == CallState.FAILED
+
+
+async def test_a_still_that_cannot_be_taken_is_reported_to_the_lawyer_at_once(
+    hub: FakeHub, signal: SignalClient, events: EventStream
+) -> None:
+    settings = dataclasses.replace(FAST, camera="/dev/video-nonexistent")
+    call = Consultation(signal, ServiceCode.LEGAL_AID, settings=settings, on_event=events)
+    await call.report_document_failure("no connection yet")  # nobody to tell: nothing happens
+    async with call:
+        await events.wait_for(StateChanged, reached(CallState.CONNECTED))
+        lawyer = hub.lawyer
+        assert lawyer is not None
+        await eventually(lambda: lawyer.document is not None)  # a moment after ICE and DTLS
+        await lawyer.request_document()
+        await events.wait_for(DocumentRequested)
+        with pytest.raises(CameraUnavailable) as failed:
+            await call.capture_still()
+        await call.report_document_failure(str(failed.value))
+        await eventually(lambda: lawyer.document_errors != [])
+        assert lawyer.document_errors == [str(failed.value)]
+        assert "/dev/video-nonexistent" in lawyer.document_errors[0]
+        assert hub.lawyer_events.of(DocumentReceived) == []
+        assert call.state == CallState.CONNECTED
+
+
+async def test_ice_servers_are_fetched_while_the_consoles_ring(
+    hub: FakeHub, signal: SignalClient, events: EventStream
+) -> None:
+    asked: list[CallState] = []
+
+    async def ice_servers() -> list[IceServer]:
+        asked.append(call.state)
+        return []
+
+    hub.accept = False
+    call = Consultation(signal, ServiceCode.LEGAL_AID, settings=FAST, on_event=events,
+                        ice_servers=ice_servers)
+    async with call:
+        await events.wait_for(StateChanged, reached(CallState.QUEUED))
+        for _ in range(100):
+            if asked:
+                break
+            await asyncio.sleep(0.01)
+        await call.hang_up()
+    assert asked and asked[0] in (CallState.REQUESTED, CallState.QUEUED)

@@ -23,6 +23,7 @@ from kiosk.call.events import (
     PolicyMode,
 )
 from kiosk.call.frames import FrameSlot
+from kiosk.call.jitter import installed
 from kiosk.call.pattern import Stamp, read_stamp
 from kiosk.call.peer import ConsultationPeer
 from kiosk.call.policy import BitratePolicy, installed_encoder
@@ -120,6 +121,10 @@ async def test_video_and_audio_flow_both_ways(pair: tuple[Side, Side]) -> None:
         counters = [s.counter for s in stamps if s is not None]
         assert counters == sorted(counters) and len(set(counters)) == 10
     assert kiosk.sink.frames > 0 and lawyer.sink.frames > 0
+    # Both sides' video receivers hand frames on with their last packet (jitter.py).
+    for side in pair:
+        receivers = [t.receiver for t in side.peer.pc.getTransceivers() if t.kind == "video"]
+        assert receivers and all(installed(r) for r in receivers)
     stats = await kiosk.events.wait_for(MediaStats, lambda s: s.frames_decoded >= 5)
     assert stats.send_kbps > 0 and stats.recv_kbps > 0
     assert stats.relay is False and stats.local_candidate == "host"

@@ -6,9 +6,11 @@ terminal with its Bearer token, or a second lawyer with a session cookie);
 because getUserMedia needs a secure context, which a fresh `about:blank` is
 not) with fake camera and microphone that plays the kiosk's WebRTC part: it
 makes the offer (with the `document` data channel), takes the answer, and
-answers `document.request` with a JPEG still in 16 KiB chunks. The offer and
-answer travel through the hub over the Python socket, as they would from the
-kiosk.
+answers `document.request` with a JPEG still in 16 KiB chunks (or with
+`document.error` once `fail_documents()` was called). `send_document_message`
+sends anything else over that channel (the kiosk's `device.status`, garbage).
+The offer and answer travel through the hub over the Python socket, as they
+would from the kiosk.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ PEER_JS = """
     return new Uint8Array(await blob.arrayBuffer());
   }
   window.peer = {
-    pc: null, stream: null, requests: 0, stillBytes: 0,
+    pc: null, dc: null, stream: null, requests: 0, stillBytes: 0, failDocuments: false,
     async offer() {
       if (this.pc) this.pc.close();
       this.stream = this.stream || await navigator.mediaDevices.getUserMedia({
@@ -149,11 +151,16 @@ PEER_JS = """
       pc.ontrack = (e) => this.remote.addTrack(e.track);
       for (const t of this.stream.getTracks()) pc.addTrack(t, this.stream);
       const dc = pc.createDataChannel("document");
+      this.dc = dc;
       dc.binaryType = "arraybuffer";
       dc.onmessage = async (e) => {
         const m = JSON.parse(e.data);
         if (m.type !== "document.request") return;
         this.requests += 1;
+        if (this.failDocuments) {
+          dc.send(JSON.stringify({ type: "document.error", reason: "camera unavailable" }));
+          return;
+        }
         const bytes = await still();
         this.stillBytes = bytes.length;
         dc.send(JSON.stringify({ type: "document.still", mime: "image/jpeg", size: bytes.length }));
@@ -165,6 +172,13 @@ PEER_JS = """
     },
     async answer(sdp) {
       await this.pc.setRemoteDescription({ type: "answer", sdp });
+    },
+    async send(text) {
+      const dc = this.dc;
+      if (dc.readyState === "connecting") {
+        await new Promise((resolve) => dc.addEventListener("open", resolve, { once: true }));
+      }
+      dc.send(text);
     },
     state() {
       return this.pc ? this.pc.connectionState : "none";
@@ -223,6 +237,15 @@ class MediaPeer:
     def document_requests(self) -> int:
         count: int = self.page.evaluate("() => window.peer.requests")
         return count
+
+    def send_document_message(self, message: Any) -> None:
+        """Over the `document` channel (waits for it to open): a str as it is, else as JSON."""
+        text = message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
+        self.page.evaluate("text => window.peer.send(text)", text)
+
+    def fail_documents(self) -> None:
+        """From now on `document.request` gets `document.error` (a kiosk whose camera broke)."""
+        self.page.evaluate("() => { window.peer.failDocuments = true; }")
 
     def close(self) -> None:
         self.page.evaluate("() => window.peer.close()")

@@ -3,11 +3,16 @@
 // gathering is complete; a later offer with attempt + 1 means the kiosk rebuilt
 // its peer connection, so the old one is closed and the new offer answered on a
 // fresh one. The kiosk's data channel "document" carries document stills:
-// a JSON header {"type": "document.still", "mime", "size"} and then the bytes.
-// Nothing of a still is kept after the call.
+// a JSON header {"type": "document.still", "mime", "size"} and then the bytes,
+// or {"type": "document.error"} when the kiosk cannot take one.
+// Nothing of a still is kept after the call. The same channel brings the kiosk's
+// {"type": "device.status", "kind", "working", "substitute"} when a camera,
+// microphone or speaker of the resident's fails (sent again on every new channel):
+// the lawyer sees a note over the video until the call ends.
 
 import { get } from "./api.js";
 import { serviceName } from "./catalogue.js";
+import { icon } from "./icons.js";
 
 // The terminal sits on a thin village link: what the console sends is capped (bit/s).
 export const SEND_BITRATE_BPS = 500_000;
@@ -22,6 +27,25 @@ const DOCUMENT_TIMEOUT_MS = 30_000;
 const MAX_STILL_BYTES = 20 * 1024 * 1024;
 const STILL_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
 const ZOOMS = [1, 1.5, 2, 3, 4];
+
+// What the lawyer reads when a device of the resident's fails; the call goes on with what works.
+const DEVICE_NOTES = new Map([
+  ["camera", { icon: "camera-off", words: "村民的摄像头出了故障，看不到村民，声音照常。" }],
+  [
+    "microphone",
+    {
+      icon: "mic-off",
+      words: "村民的麦克风出了故障，听不到村民的声音。请看村民的手势，或请村民拨打12348。",
+    },
+  ],
+  [
+    "speaker",
+    {
+      icon: "speaker-off",
+      words: "村民那边的喇叭出了故障，村民听不到您的声音。可以把要说的话写在纸上，对着摄像头给村民看。",
+    },
+  ],
+]);
 
 const $ = (id) => document.getElementById(id);
 
@@ -166,6 +190,7 @@ export class CallSession {
     this.docTimer = null;
     this.stillUrl = null;
     this.zoom = 1;
+    this.devices = new Map(); // kind -> substitute, for each device of the resident's that failed
     this.abort = new AbortController();
   }
 
@@ -227,6 +252,7 @@ export class CallSession {
     this._stage("正在等待村民端的视频……");
     this._setQuality("none");
     this._resetDocument();
+    this._showDevices();
     this._applyTrackStates();
 
     on("btn-mute", "click", () => {
@@ -362,6 +388,8 @@ export class CallSession {
     this._closePc();
     this._stopLocal();
     this._resetDocument();
+    this.devices.clear();
+    this._showDevices();
     for (const id of ["remote-video", "self-video"]) $(id).srcObject = null;
     if ($("doc-dialog").open) $("doc-dialog").close();
     $("media-error").hidden = true;
@@ -576,6 +604,7 @@ export class CallSession {
       } catch {
         return;
       }
+      if (!message || typeof message !== "object") return;
       if (message.type === "document.still") {
         const size = Number(message.size);
         const mime = String(message.mime || "");
@@ -586,7 +615,13 @@ export class CallSession {
         this.incoming = { mime, size, parts: [], received: 0 };
         $("doc-state").textContent = "正在接收照片……";
       } else if (message.type === "document.error") {
-        this._documentDone("村民端没能拍摄，请再试一次。");
+        this._documentDone(
+          this.devices.has("camera")
+            ? "村民的摄像头出了故障，拍不了文件。可以请村民把文件念给您听。"
+            : "村民端没能拍摄，请再试一次。",
+        );
+      } else if (message.type === "device.status") {
+        this._deviceStatus(message);
       }
       return;
     }
@@ -601,6 +636,32 @@ export class CallSession {
       return;
     }
     this._showStill(new Blob(incoming.parts, { type: incoming.mime }));
+  }
+
+  // ---- the resident's devices ---------------------------------------------
+
+  _deviceStatus(message) {
+    const { kind, working } = message;
+    if (typeof kind !== "string" || !DEVICE_NOTES.has(kind) || typeof working !== "boolean") return;
+    // The kiosk says it again on every new connection: only a change is shown (and read out).
+    if (!working === this.devices.has(kind)) return;
+    if (working) this.devices.delete(kind);
+    else this.devices.set(kind, typeof message.substitute === "string" ? message.substitute : "");
+    this._showDevices();
+  }
+
+  _showDevices() {
+    const lines = [];
+    for (const [kind, note] of DEVICE_NOTES) {
+      if (!this.devices.has(kind)) continue;
+      const line = document.createElement("p");
+      line.dataset.kind = kind;
+      line.append(icon(note.icon), note.words);
+      lines.push(line);
+    }
+    const box = $("device-note");
+    box.replaceChildren(...lines);
+    box.hidden = lines.length === 0;
   }
 
   _showStill(blob) {

@@ -1,0 +1,165 @@
+"""Ask the lawyer's Chromium to show the kiosk's video as soon as it is decoded.
+
+Measured (P3, kiosk→lawyer, Debian's Chromium 156): the kiosk's packets reach
+the console about 5 ms after the stamp and its WebRTC jitter buffer passes them
+on within about 10 ms, yet a frame reached the screen 20, 30, 45, 55 or 85-100
+ms after its stamp: one value per call, kept for most of the call, moving in
+steps of 2 or 4 vsyncs. Chromium's traces put the difference after the jitter
+buffer: each frame's render time ("Ideal Render Instant" of
+`RemoteVideoSourceDelegate::RenderFrame`) stayed about 12 ms after decoding,
+while the compositor (`WebMediaPlayerMSCompositor::SetCurrentFrame`) took the
+frame 2-7 ms before that render time in good calls and 20-30 ms after it in bad
+ones. That is Chromium's smoothness algorithm (media's `VideoRendererAlgorithm`):
+for a steady frame rate (ours: 15 fps, 4 vsyncs a frame) it shows frames on a
+fixed cadence that keeps whatever phase it fell into, and tolerates up to half
+a frame (33 ms) of drift before it corrects. Chromium's own canvas camera
+jitters enough to stay out of that cadence, so its page in the kiosk's place
+spreads over the phases instead of locking into one. Two settings of the
+sender end it:
+
+* The RTP header extension playout-delay with a minimum of 0 and a maximum of
+  at most 500 ms is libwebrtc's low-latency path: no render time, Chromium
+  shows each frame when it is decoded, without the smoothness algorithm.
+  Lost: the console no longer evens out network jitter in our video (a late
+  frame shows late instead of the whole stream waiting for the worst one).
+  Our audio keeps its own jitter buffer.
+* Audio in a media stream of its own (`a=msid`). aiortc puts both tracks in
+  the peer connection's one stream, so Chromium synchronises them; video
+  shown at once is always ahead of audio, which the console holds 30-60 ms
+  (NetEq), so lip-sync raised the video's minimum playout delay above 0, the
+  low-latency path ended and the smoothness algorithm was back (measured: the
+  video's target delay 2-13 ms over its minimum, 20-32 ms to the screen
+  instead of 13-18 ms). Lost: lip-sync. Audio lags the picture by the
+  console's audio buffering (30-60 ms measured on loopback, more on a jittery
+  link); late audio is noticed from about 125 ms (ITU-R BT.1359), while a
+  conversation suffers from every millisecond of delay.
+
+Measured, medians of 10 s of a call, 5-8 calls each: 13-18 ms with both,
+20-32 ms with the extension alone, 21-49 ms with separate streams alone,
+26-100 ms with neither; the Chromium page in the kiosk's place 30-64 ms.
+
+aiortc has no API for either. Installed like the encoders in `policy.py`, by
+`install(pc)` before the offer (or answer) is made: the extension joins the
+video list of aiortc's module-level `HEADER_EXTENSIONS` (what `createOffer`
+offers and `setRemoteDescription` accepts; every aiortc peer in the kiosk
+process is ours), each video sender's private
+`_RTCRtpSender__rtp_header_extensions_map` becomes a `PlayoutDelayExtensions`
+that writes it into every packet once negotiated, and each audio sender's
+`_stream_id` (the msid's stream) one of its own. If a future aiortc renames
+them, `install` logs a warning and the call goes on as before;
+`tests/call/test_playout.py` fails on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from aiortc import RTCPeerConnection
+from aiortc.codecs import HEADER_EXTENSIONS
+from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters, RTCRtpParameters
+from aiortc.rtcrtpsender import RTCRtpSender
+from aiortc.rtp import (
+    HeaderExtensions,
+    HeaderExtensionsMap,
+    pack_header_extensions,
+    unpack_header_extensions,
+)
+
+log = logging.getLogger(__name__)
+
+PLAYOUT_DELAY_URI = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay"
+# At most 500 ms keeps libwebrtc on its low-latency path; never 0, which also
+# makes it drop every decodable frame but the newest. The maximum also bounds
+# what the console may add if something sets a minimum (its page, lip-sync).
+MAX_DELAY_MS = 200
+_MAP_ATTR = "_RTCRtpSender__rtp_header_extensions_map"
+_STREAM_ATTR = "_stream_id"
+
+
+def playout_delay(min_ms: int, max_ms: int) -> bytes:
+    """The extension's 3 bytes: 12 bits each of minimum and maximum, in 10 ms units."""
+    low, high = min_ms // 10, max_ms // 10
+    if not 0 <= low <= high < 1 << 12:
+        raise ValueError(f"playout delay: expected 0 <= min <= max < 40960 ms, "
+                         f"got {min_ms}, {max_ms}")
+    return ((low << 12) | high).to_bytes(3, "big")
+
+
+class PlayoutDelayExtensions(HeaderExtensionsMap):
+    """aiortc's header extensions of one sender, plus playout-delay once negotiated."""
+
+    def __init__(self, min_ms: int = 0, max_ms: int = MAX_DELAY_MS) -> None:
+        super().__init__()
+        self.value = playout_delay(min_ms, max_ms)
+        self.id: int | None = None  # the other side's, from the answer (or our offer)
+
+    def configure(self, parameters: RTCRtpParameters) -> None:
+        super().configure(parameters)
+        self.id = next((ext.id for ext in parameters.headerExtensions
+                        if ext.uri == PLAYOUT_DELAY_URI), None)
+
+    def set(self, values: HeaderExtensions) -> tuple[int, bytes]:
+        profile, data = super().set(values)
+        if self.id is None:
+            return profile, data
+        elements = unpack_header_extensions(profile, data) if data else []
+        return pack_header_extensions([*elements, (self.id, self.value)])
+
+
+def _offer_extension() -> None:
+    """Add playout-delay to what aiortc offers for video, once, with an id of its own
+    (the ids are shared by audio and video under BUNDLE)."""
+    video = HEADER_EXTENSIONS["video"]
+    if any(ext.uri == PLAYOUT_DELAY_URI for ext in video):
+        return
+    used = {ext.id for extensions in HEADER_EXTENSIONS.values() for ext in extensions}
+    video.append(RTCRtpHeaderExtensionParameters(id=min(set(range(1, 15)) - used),
+                                                 uri=PLAYOUT_DELAY_URI))
+
+
+def install(pc: RTCPeerConnection) -> bool:
+    """Before the offer or answer: video senders ask for playout-delay 0..`MAX_DELAY_MS`,
+    audio goes in a stream of its own (see the module docstring). False if aiortc's
+    internals were not where they were expected; the call works, as before."""
+    ok = True
+    for transceiver in pc.getTransceivers():
+        sender = transceiver.sender
+        if sender.track is None:
+            continue
+        if transceiver.kind == "video":
+            ok = _install_extension(sender) and ok
+        elif transceiver.kind == "audio":
+            if not isinstance(getattr(sender, _STREAM_ATTR, None), str):
+                log.warning("aiortc's RTCRtpSender has no %s: audio stays in the video's "
+                            "stream (lip-synced, the lawyer's video delayed)", _STREAM_ATTR)
+                ok = False
+            elif not installed_stream(pc, sender):
+                setattr(sender, _STREAM_ATTR, str(uuid.uuid4()))
+    return ok
+
+
+def _install_extension(sender: RTCRtpSender) -> bool:
+    current = getattr(sender, _MAP_ATTR, None)
+    if isinstance(current, PlayoutDelayExtensions):
+        return True
+    if type(current) is not HeaderExtensionsMap:
+        log.warning("aiortc's RTCRtpSender has no %s: no playout-delay, the lawyer's "
+                    "browser smooths (delays) our video", _MAP_ATTR)
+        return False
+    _offer_extension()
+    setattr(sender, _MAP_ATTR, PlayoutDelayExtensions())
+    return True
+
+
+def installed(sender: RTCRtpSender) -> PlayoutDelayExtensions | None:
+    """The sender's playout-delay map, if `install` gave it one."""
+    current = getattr(sender, _MAP_ATTR, None)
+    return current if isinstance(current, PlayoutDelayExtensions) else None
+
+
+def installed_stream(pc: RTCPeerConnection, sender: RTCRtpSender) -> bool:
+    """Whether a sender's stream is its own (no other sender of `pc` is in it)."""
+    stream = getattr(sender, _STREAM_ATTR, None)
+    return all(getattr(t.sender, _STREAM_ATTR, None) != stream
+               for t in pc.getTransceivers() if t.sender is not sender)
