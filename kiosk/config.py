@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.call.settings import CallSettings
 from kiosk.paths import default_data_dir
 
 LANGUAGES = ("zh_CN", "en")
@@ -43,6 +44,7 @@ class KioskConfig:
     window_width: int = 1920
     window_height: int = 1080
     refresh_seconds: int = 60
+    call: CallSettings = field(default_factory=CallSettings)
 
     @classmethod
     def for_tests(
@@ -95,6 +97,24 @@ def _expect_timezone(value: object) -> object:
     return value
 
 
+def _expect_device(examples: str) -> _Check:
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not value.strip() or len(value) > 200:
+            raise _Bad(f"expected a device name such as {examples}")
+        return value.strip()
+
+    return check
+
+
+def _expect_choice(*choices: str) -> _Check:
+    def check(value: object) -> object:
+        if value not in choices:
+            raise _Bad("expected one of " + ", ".join(f'"{x}"' for x in choices))
+        return value
+
+    return check
+
+
 def _expect_path(value: object) -> object:
     if not isinstance(value, str) or not value:
         raise _Bad("expected a folder path")
@@ -115,6 +135,49 @@ _CHECKS: dict[str, _Check] = {
 }
 
 
+# [call]: what a technician may set about calls (kiosk/call/settings.py has the rest).
+_CALL_CHECKS: dict[str, _Check] = {
+    "camera": _expect_device('"/dev/video0" or "test-pattern"'),
+    "microphone": _expect_device('"default", "alsa:hw:1,0", "test-tone" or "none"'),
+    "speaker": _expect_device('"default", "alsa:NAME" or "none"'),
+    "relay_only": _expect_bool,
+    "turn_transport": _expect_choice("auto", "udp", "tcp", "tls"),
+    "no_answer_timeout_s": _expect_int(20, 600, "seconds"),
+    "video_floor_kbps": _expect_int(32, 1000, "kbit/s"),
+    "still_width": _expect_int(640, 4096, "pixels"),
+    "still_height": _expect_int(480, 4096, "pixels"),
+}
+
+
+def _call_settings(path: Path, table: object) -> CallSettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [call]: expected a table")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        check = _CALL_CHECKS.get(key)
+        if check is None:
+            known = ", ".join(_CALL_CHECKS)
+            raise ConfigError(f"{path}: call.{key}: unknown key, expected one of {known}")
+        try:
+            values[key] = check(value)
+        except _Bad as exc:
+            raise ConfigError(f"{path}: call.{key}: {exc}, got {value!r}") from None
+    floor = values.pop("video_floor_kbps", None)
+    try:
+        settings = CallSettings(**values)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: [call]: {exc}") from None
+    if floor is not None:
+        base = settings.policy
+        if floor * 1000 > base.start_bps:
+            raise ConfigError(
+                f"{path}: call.video_floor_kbps: expected at most {base.start_bps // 1000} "
+                f"(the starting bitrate), got {floor}"
+            )
+        settings = replace(settings, policy=replace(base, floor_bps=floor * 1000))
+    return settings
+
+
 def load_config(path: Path, *, required: bool = False) -> KioskConfig:
     """Read the `[kiosk]` table of `path`; a missing optional file means defaults."""
     if not path.exists():
@@ -132,20 +195,22 @@ def load_config(path: Path, *, required: bool = False) -> KioskConfig:
     table = raw.get("kiosk", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [kiosk]: expected a table")
-    unknown_top = sorted(set(raw) - {"kiosk"})
+    unknown_top = sorted(set(raw) - {"kiosk", "call"})
     if unknown_top:
-        raise ConfigError(f"{path}: {unknown_top[0]}: unknown section, expected only [kiosk]")
+        raise ConfigError(
+            f"{path}: {unknown_top[0]}: unknown section, expected only [kiosk] and [call]"
+        )
     values: dict[str, Any] = {}
     for key, value in table.items():
         check = _CHECKS.get(key)
         if check is None:
-            known = ", ".join(f.name for f in fields(KioskConfig))
+            known = ", ".join(f.name for f in fields(KioskConfig) if f.name != "call")
             raise ConfigError(f"{path}: kiosk.{key}: unknown key, expected one of {known}")
         try:
             values[key] = check(value)
         except _Bad as exc:
             raise ConfigError(f"{path}: kiosk.{key}: {exc}, got {value!r}") from None
-    config = KioskConfig(**values)
+    config = KioskConfig(**values, call=_call_settings(path, raw.get("call", {})))
     if config.idle_warning_seconds >= config.idle_seconds:
         raise ConfigError(
             f"{path}: kiosk.idle_warning_seconds: expected fewer seconds than "

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>CallScreen</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/qml/Kiosk/CallScreen.qml" line="+293"/>
+        <source>%n resident(s) ahead of you.</source>
+        <translation>
+            <numerusform>%n person is ahead of you.</numerusform>
+            <numerusform>%n people are ahead of you.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+16"/>
+        <source>About %n minute(s) to wait.</source>
+        <translation>
+            <numerusform>About %n minute to wait.</numerusform>
+            <numerusform>About %n minutes to wait.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>IdleOverlay</name>
     <message numerus="yes">
         <location filename="../../kiosk/ui/qml/Kiosk/IdleOverlay.qml" line="+71"/>

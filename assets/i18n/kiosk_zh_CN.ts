@@ -2,6 +2,149 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>CallScreen</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/CallScreen.qml" line="+54"/>
+        <source>This is you</source>
+        <translation>这是您自己</translation>
+    </message>
+    <message>
+        <location line="+68"/>
+        <location line="+157"/>
+        <source>The lawyer on duty</source>
+        <translation>值班的律师</translation>
+    </message>
+    <message>
+        <location line="-107"/>
+        <source>Call time %1</source>
+        <translation>通话时间 %1</translation>
+    </message>
+    <message>
+        <location line="+91"/>
+        <source>Cancelling the call…</source>
+        <translation>正在取消呼叫…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Now calling</source>
+        <translation>正在为您呼叫</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>You are next.</source>
+        <translation>下一位就是您。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n resident(s) ahead of you.</source>
+        <translation>
+            <numerusform>前面还有 %n 位。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>It will not be long.</source>
+        <translation>很快就能接通。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>About %n minute(s) to wait.</source>
+        <translation>
+            <numerusform>预计等待约 %n 分钟。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Please wait. When the lawyer answers, you will see them on this screen.</source>
+        <translation>请稍等，律师接听后会出现在屏幕上。</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel the call</source>
+        <translation>取消呼叫</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>Connecting the picture…</source>
+        <translation>正在接通画面…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>The line dropped. Connecting again, please wait…</source>
+        <translation>信号断了，正在重新连接，请稍等…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Ending the call…</source>
+        <translation>正在结束通话…</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Hold the paper up to the camera</source>
+        <translation>请把文件对准摄像头</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sending the photo to the lawyer…</source>
+        <translation>正在把照片发给律师…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sent to the lawyer.</source>
+        <translation>已发送给律师。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The photo did not go through.</source>
+        <translation>照片没有发出去。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Hold it still. Check that you can see it in your own small picture.</source>
+        <translation>拿稳别动，在您自己的小画面里能看到文件就行。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Please keep holding it a moment.</source>
+        <translation>请再拿稳一会儿。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You can put the paper down now.</source>
+        <translation>现在可以放下文件了。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The lawyer can ask for it again.</source>
+        <translation>律师可以请您再拍一次。</translation>
+    </message>
+    <message>
+        <location line="+106"/>
+        <source>Muted: the lawyer cannot hear you. Tap to talk again.</source>
+        <translation>已静音，律师听不到您。点这里恢复声音。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Hanging up…</source>
+        <translation>正在挂断…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Hang up</source>
+        <translation>挂断</translation>
+    </message>
+</context>
+<context>
     <name>ExpertCard</name>
     <message>
         <location filename="../../kiosk/ui/qml/Kiosk/ExpertCard.qml" line="+95"/>
@@ -17,6 +160,74 @@
         <location line="+14"/>
         <source>Busy now</source>
         <translation>正在忙</translation>
+    </message>
+</context>
+<context>
+    <name>FallbackScreen</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/FallbackScreen.qml" line="+73"/>
+        <source>If it is urgent, you can also call the hotline.</source>
+        <translation>着急的话，也可以打热线。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Leave your phone number and a lawyer will call you back. Or call the hotline now.</source>
+        <translation>留下您的手机号，律师会给您回电话；着急的话，现在就打热线。</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>Type your phone number</source>
+        <translation>请输入您的手机号</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>A mobile number has 11 digits. For a landline, start with the area code.</source>
+        <translation>手机号是 11 位；座机号请先输区号。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Call me back</source>
+        <translation>请律师给我回电话</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Sent. A lawyer will call you back.</source>
+        <translation>已发送，律师会给您回电话。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your number could not be sent. Please call %1.</source>
+        <translation>号码没能发送出去，请拨打 %1。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sending your number…</source>
+        <translation>正在发送您的号码…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The lawyer will call %1. Please keep that phone switched on.</source>
+        <translation>律师会打 %1 找您，请保持这部手机开机。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Try again</source>
+        <translation>再试一次</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Or call the legal service hotline:</source>
+        <translation>或者拨打法律服务热线：</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Back to the list</source>
+        <translation>返回值班表</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Finish</source>
+        <translation>结束，回到首页</translation>
     </message>
 </context>
 <context>
@@ -45,6 +256,14 @@
         <translation>
             <numerusform>%n 秒后回到首页，您刚才选的内容会被清除。</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>Keypad</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/Keypad.qml" line="+35"/>
+        <source>Erase</source>
+        <translation>删除</translation>
     </message>
 </context>
 <context>
@@ -84,6 +303,44 @@
         <location line="+2"/>
         <source>Urgent? Call %1.</source>
         <translation>着急请拨打 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>RatingScreen</name>
+    <message>
+        <location filename="../../kiosk/ui/qml/Kiosk/RatingScreen.qml" line="+47"/>
+        <source>How was this consultation?</source>
+        <translation>这次咨询，您满意吗？</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Tap a face.</source>
+        <translation>请点一个表情。</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>Skip</source>
+        <translation>跳过，不评价</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Thank you!</source>
+        <translation>谢谢您！</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Your answer helps us serve you better.</source>
+        <translation>您的评价能帮我们把服务做得更好。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>We hope the lawyer could help you.</source>
+        <translation>希望律师帮到了您。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Going back to the start…</source>
+        <translation>马上回到首页…</translation>
     </message>
 </context>
 <context>
@@ -150,7 +407,7 @@
 <context>
     <name>ServiceTile</name>
     <message>
-        <location filename="../../kiosk/ui/qml/Kiosk/ServiceTile.qml" line="+98"/>
+        <location filename="../../kiosk/ui/qml/Kiosk/ServiceTile.qml" line="+97"/>
         <source>Someone can talk now</source>
         <translation>现在可以视频咨询</translation>
     </message>
@@ -379,7 +636,117 @@
         <translation>12月</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+5"/>
+        <source>The lawyer did not answer this time.</source>
+        <translation>律师这次没有接听。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Everyone on duty is helping other residents.</source>
+        <translation>值班的律师都在忙，正在帮别人。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nobody is on duty right now.</source>
+        <translation>现在没有律师值班。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The call was cut off and could not be joined again.</source>
+        <translation>通话断了，没能重新接通。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The service centre cannot be reached right now.</source>
+        <translation>现在联系不上服务中心。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The call could not be made.</source>
+        <translation>这次没能接通。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Good signal</source>
+        <translation>信号良好</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fair signal</source>
+        <translation>信号一般</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weak signal: the voice may break up</source>
+        <translation>信号较差，声音可能断断续续</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Slow network: picture paused, voice goes on</source>
+        <translation>网络较慢，画面暂停，声音继续</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The camera stopped working. The lawyer cannot see you, but can still hear you.</source>
+        <translation>摄像头出了问题，律师看不到您，但还能听到您说话。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The microphone stopped working. The lawyer cannot hear you, but can still see you.</source>
+        <translation>麦克风出了问题，律师听不到您说话，但还能看到您。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The network dropped. Connecting again, please wait…</source>
+        <translation>网络断了，正在重新连接，请稍等…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Please type your phone number first.</source>
+        <translation>请先输入您的手机号。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too short: a mobile number has 11 digits.</source>
+        <translation>位数不够：手机号是 11 位。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too many digits: please check the number.</source>
+        <translation>位数太多了，请检查一下号码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A mobile number starts with 1, a landline with 0.</source>
+        <translation>手机号以 1 开头，座机号以 0 开头。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Very dissatisfied</source>
+        <translation>很不满意</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>So-so</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Very satisfied</source>
+        <translation>很满意</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>%2 %1</source>
         <extracomment>A date without the year. %1 is the month (&quot;Nov&quot; / &quot;11月&quot;), %2 the day of the month.</extracomment>
         <translation>%1%2日</translation>
@@ -422,7 +789,7 @@
 <context>
     <name>TopBar</name>
     <message>
-        <location filename="../../kiosk/ui/qml/Kiosk/TopBar.qml" line="+26"/>
+        <location filename="../../kiosk/ui/qml/Kiosk/TopBar.qml" line="+27"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
@@ -432,7 +799,7 @@
         <translation>首页</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Public legal services</source>
         <translation>公共法律服务</translation>
     </message>

@@ -12,12 +12,15 @@ import logging
 from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
+from uuid import UUID
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from kiosk.api.errors import HubError, HubProblem
+from kiosk.domain.consultations import CallbackIn, CallbackRequest
 from kiosk.domain.models import EnrolRequest, EnrolResult, Schedule, TerminalProfile
+from kiosk.domain.signaling import IceServers
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,9 @@ class HubClient:
         self._http = httpx.AsyncClient(
             base_url=base_url, headers=headers, transport=transport, timeout=timeout
         )
+        self.base_url = base_url.rstrip("/")
+        # The signaling socket authenticates with the same token (kiosk.call.SignalClient).
+        self.token = token
         self.has_token = bool(token)
 
     async def __aenter__(self) -> HubClient:
@@ -82,6 +88,21 @@ class HubClient:
         body = EnrolRequest(code=code).model_dump(mode="json")
         response = await self._request("POST", "/v1/terminals/enroll", json=body)
         return _parse(EnrolResult, response)
+
+    async def ice_servers(self) -> IceServers:
+        """STUN and TURN for one call; TURN credentials expire, so ask for every attempt."""
+        response = await self._request("GET", "/v1/ice-servers")
+        return _parse(IceServers, response)
+
+    async def request_callback(self, consultation_id: UUID, phone: str) -> CallbackRequest:
+        """Idempotent on the consultation: sending it twice leaves one request."""
+        try:
+            body = CallbackIn(consultation_id=consultation_id, phone=phone).model_dump(mode="json")
+        except ValidationError:
+            # Checked here as the hub would: a number it refuses is not worth the uplink.
+            raise HubError(HubProblem.REFUSED, "POST /v1/callbacks: not a phone number") from None
+        response = await self._request("POST", "/v1/callbacks", json=body)
+        return _parse(CallbackRequest, response)
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:

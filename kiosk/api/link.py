@@ -48,6 +48,11 @@ class HubLink:
         self._schedule_file = cache_dir / SCHEDULE_FILE
         self._snapshot = self._load()
 
+    @property
+    def client(self) -> HubClient:
+        """The same client (token, connections) serves the calls' REST requests."""
+        return self._client
+
     def cached(self) -> Snapshot:
         return self._snapshot
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from kiosk.call.settings import CallSettings
 from kiosk.config import KioskConfig
 from kiosk.device.credentials import CredentialStore
 
@@ -46,6 +47,9 @@ def run_demo(data_dir: Path, port: int, *, window: bool = True) -> int:
             fullscreen=False,
             window_width=1280,
             window_height=800,
+            # The test pattern and tone stand in for the terminal's camera and microphone;
+            # the lawyer's voice plays on this computer's speaker, if it has one.
+            call=CallSettings(speaker="default"),
         )
         token = _ensure_enrolled(base_url, config)
         _print_banner(base_url)
@@ -76,13 +80,17 @@ def _die_with_parent() -> None:
 
 
 def _print_banner(base_url: str) -> None:
-    from kiosk.hub.demo import DEMO_ADMIN, DEMO_LAWYERS
+    from kiosk.hub.demo import DEMO_ADMIN, DEMO_LAWYERS, ON_CALL
 
     print()
     print(f"  Lawyer and admin console: {base_url}/console/")
     print(f"  Administrator login:      {DEMO_ADMIN.username} / {DEMO_ADMIN.password}")
     for lawyer in DEMO_LAWYERS:
         print(f"  Lawyer login ({lawyer.display_name}):   {lawyer.username} / {lawyer.password}")
+    on_call = next((x for x in DEMO_LAWYERS if x.display_name == ON_CALL), DEMO_LAWYERS[0])
+    print()
+    print(f"  To try a call: open the console, log in as {on_call.username}, keep the tab open")
+    print("  and mark yourself available; on the kiosk tap 点击开始咨询 → 法律咨询 → 马上视频通话.")
     print()
     sys.stdout.flush()
 

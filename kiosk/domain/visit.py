@@ -20,12 +20,21 @@ class VisitState(StrEnum):
     START = "start"
     SERVICES = "services"
     SCHEDULE = "schedule"
+    CALL = "call"  # waiting for an expert, then talking to one
+    FALLBACK = "fallback"  # nobody could be reached: a callback or the hotline
+    RATING = "rating"  # after a consultation took place
 
 
 _ALLOWED: dict[VisitState, frozenset[VisitState]] = {
     VisitState.START: frozenset({VisitState.SERVICES}),
     VisitState.SERVICES: frozenset({VisitState.START, VisitState.SCHEDULE}),
-    VisitState.SCHEDULE: frozenset({VisitState.START, VisitState.SERVICES}),
+    VisitState.SCHEDULE: frozenset({VisitState.START, VisitState.SERVICES, VisitState.CALL}),
+    # A resident who cancels the wait goes back to the schedule, to choose again.
+    VisitState.CALL: frozenset(
+        {VisitState.START, VisitState.SCHEDULE, VisitState.FALLBACK, VisitState.RATING}
+    ),
+    VisitState.FALLBACK: frozenset({VisitState.START, VisitState.SCHEDULE}),
+    VisitState.RATING: frozenset({VisitState.START}),
 }
 
 
@@ -56,8 +65,24 @@ class Visit:
         self._service = service
         self._set_state(VisitState.SCHEDULE)
 
+    def call(self) -> None:
+        """The resident tapped a call button on the schedule."""
+        if self._state != VisitState.SCHEDULE:
+            raise InvalidTransition(f"cannot start a call in state {self._state}")
+        self._set_state(VisitState.CALL)
+
+    def call_cancelled(self) -> None:
+        """The resident gave up waiting before anyone answered."""
+        self._set_state(VisitState.SCHEDULE)
+
+    def call_ended(self, *, talked: bool) -> None:
+        """A consultation took place (rating next) or nobody could be reached (fallback)."""
+        self._set_state(VisitState.RATING if talked else VisitState.FALLBACK)
+
     def back(self) -> None:
-        if self._state == VisitState.SCHEDULE:
+        if self._state == VisitState.FALLBACK:
+            self._set_state(VisitState.SCHEDULE)
+        elif self._state == VisitState.SCHEDULE:
             self._service = None
             self._set_state(VisitState.SERVICES)
         elif self._state == VisitState.SERVICES:

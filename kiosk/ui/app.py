@@ -12,6 +12,7 @@ imported before it may pull them in, nor PySide6's `Qt` namespace (~15 ms).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -29,7 +30,8 @@ from PySide6.QtQuick import QQuickWindow
 
 from kiosk.api.cache import read_cached_profile
 from kiosk.config import KioskConfig
-from kiosk.ui.bridge import AsyncBridge
+from kiosk.ui.bridge import CLOSE_TIMEOUT, AsyncBridge
+from kiosk.ui.calls import CallDesk, TerminalClient
 from kiosk.ui.feed import HubFeed
 from kiosk.ui.i18n import Translations
 from kiosk.ui.ports import LinkLike, ProfileLike, SnapshotLike
@@ -58,6 +60,7 @@ class KioskApp:
     root: KioskViewModel
     bridge: AsyncBridge
     feed: HubFeed
+    desk: CallDesk
     translations: Translations
     first_frame: FirstFrame
     qml_warnings: list[str] = field(default_factory=list)
@@ -72,7 +75,12 @@ class KioskApp:
         self.root.shutdown()
         self.window.removeEventFilter(self.root.idle_watch)
         self.window.close()
-        self.bridge.close(self.feed.aclose)
+        # A call still running hangs up before the loop's tasks are cancelled: the
+        # lawyer is told, and the camera is released by its own code.
+        if self.bridge.running:
+            with contextlib.suppress(Exception):
+                self.bridge.submit(self.desk.aclose()).result(CLOSE_TIMEOUT)
+        self.bridge.close(self.desk.aclose, self.feed.aclose)
         self.translations.close()
         # The engine owns the window and the view-models and deletes QML first.
         self.engine.deleteLater()
@@ -160,6 +168,7 @@ def _assemble(
     else:
         root.apply_profile(profile)
     feed.snapshotReady.connect(root.apply_snapshot)
+    desk = CallDesk(bridge, root, config.call, lambda: _terminal_client(feed), parent=engine)
 
     warnings: list[str] = []
     engine.warnings.connect(lambda errors: _log_qml(errors, warnings))
@@ -178,7 +187,7 @@ def _assemble(
     # The loop thread, the hub link (and with it the cached schedule) wait for the
     # first frame: a resident sees the start screen sooner than they could tap it.
     first_frame = FirstFrame(window, feed.start, defer=True, fallback_ms=START_FEED_FALLBACK_MS)
-    return KioskApp(engine, window, root, bridge, feed, translations, first_frame, warnings)
+    return KioskApp(engine, window, root, bridge, feed, desk, translations, first_frame, warnings)
 
 
 def _hub_link(config: KioskConfig, token: Token) -> LinkLike:
@@ -188,6 +197,12 @@ def _hub_link(config: KioskConfig, token: Token) -> LinkLike:
 
     bearer = token() if callable(token) else token
     return HubLink(HubClient(config.hub_url, bearer), config.cache_dir)
+
+
+def _terminal_client(feed: HubFeed) -> TerminalClient | None:
+    # On the loop thread, for each call: the link is made only after the first frame.
+    client = getattr(feed.link, "client", None)
+    return client if client is not None and hasattr(client, "ice_servers") else None
 
 
 class FirstFrame(QObject):

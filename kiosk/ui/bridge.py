@@ -105,6 +105,11 @@ class AsyncBridge(QObject):
         future.add_done_callback(done)
         return future
 
+    def post(self, callback: Callable[[T], None], value: T) -> None:
+        """Call `callback(value)` soon on the Qt thread; safe from any thread (events, frames)."""
+        if not self._closing:
+            self._delivered.emit(callback, value)
+
     def close(self, *finalizers: Callable[[], Awaitable[None]]) -> None:
         """Cancel every task, await `finalizers` (e.g. `HubLink.aclose`), stop and join.
 

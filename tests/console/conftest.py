@@ -12,23 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium
 from tests.support.hub import Credentials, RunningHub
-from tests.support.requires import missing
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # Video consultations: a fake camera and microphone, and no permission prompt.
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS"]  # the benchmarks launch their own Chromium with these
+
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots" / "console"
 # A zone far from Shanghai: the console must show Beijing time whatever the laptop says.
@@ -38,14 +28,8 @@ DEFAULT_VIEWPORT = {"width": 1366, "height": 768}
 
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        missing(f"{CHROMIUM} not found (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @dataclass

@@ -69,3 +69,27 @@ def test_kiosk_enroll_stores_a_working_token(demo_hub: Any, tmp_path: Path) -> N
     second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
     assert second.returncode == 1
     assert "enrolment failed" in second.stderr
+
+
+async def test_a_call_gets_ice_servers_and_leaves_one_callback_however_often_sent(
+    demo_hub: Any,
+) -> None:
+    import uuid
+
+    from kiosk.api import HubError
+
+    _, token = demo_hub.enrol_terminal()
+    consultation_id = uuid.uuid4()
+    async with HubClient(demo_hub.base_url, token) as client:
+        servers = await client.ice_servers()
+        first = await client.request_callback(consultation_id, "13800138000")
+        again = await client.request_callback(consultation_id, "13800138000")
+        with pytest.raises(HubError) as refused:
+            await client.request_callback(uuid.uuid4(), "12")
+    assert all(s.urls for s in servers.ice_servers)  # none on a hub without STUN or TURN
+    assert first.id == again.id and first.consultation_id == consultation_id
+    assert refused.value.problem == HubProblem.REFUSED
+    with demo_hub.lawyer_client() as lawyer:
+        listed = [c for c in lawyer.get("/v1/callbacks").json()
+                  if c["consultation_id"] == str(consultation_id)]
+    assert [c["phone"] for c in listed] == ["13800138000"]

@@ -93,3 +93,37 @@ def tap_at(qtbot: QtBot, kiosk: KioskApp, x: int, y: int) -> None:
 def wait_screen(qtbot: QtBot, kiosk: KioskApp, screen: str) -> None:
     qtbot.waitUntil(lambda: kiosk.root.property("screen") == screen, timeout=3000)
     qtbot.waitUntil(lambda: present(kiosk.window, f"{screen}Screen"), timeout=3000)
+
+
+def to_schedule(qtbot: QtBot, kiosk: KioskApp, service: str = "legal_consultation") -> None:
+    """Tap from the start screen to the schedule of `service`."""
+    tap(qtbot, kiosk, "startButton")
+    wait_screen(qtbot, kiosk, "services")
+    tap(qtbot, kiosk, f"serviceTile_{service}")
+    wait_screen(qtbot, kiosk, "schedule")
+
+
+def to_call(
+    qtbot: QtBot, kiosk: KioskApp, service: str = "legal_consultation", expert_id: int = 0
+) -> None:
+    """Tap through to the call screen, with the call desk left out of it.
+
+    The UI fakes have no hub, so the desk would find the hub unreachable at once
+    and move on to the fallback screen; without it the call screen shows exactly
+    what the test sets on `kiosk.root.call_vm`.
+    """
+    kiosk.root.callStarted.disconnect(kiosk.desk.start)
+    to_schedule(qtbot, kiosk, service)
+    tap(qtbot, kiosk, f"callButton_{expert_id}" if expert_id else "callAnyoneButton")
+    wait_screen(qtbot, kiosk, "call")
+    settle(qtbot, kiosk)
+
+
+def settle(qtbot: QtBot, kiosk: KioskApp) -> None:
+    """Wait for a frame: rows and grids place their items only when the next frame is made.
+
+    A screen is "present" as soon as it is loaded; a tap before its first frame
+    may land where a keypad key will be, not where it is.
+    """
+    with qtbot.waitSignal(kiosk.window.frameSwapped, timeout=3000):
+        kiosk.window.update()

@@ -6,15 +6,12 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.ui.app import KioskApp
 from tests.ui.conftest import MakeKiosk
-from tests.ui.helpers import find, present, tap, text_of, wait_screen
+from tests.ui.helpers import find, present, tap, text_of, to_schedule, wait_screen
 
 
 def _open_schedule_in_english(qtbot: QtBot, kiosk: KioskApp) -> None:
     tap(qtbot, kiosk, "languageButton")
-    tap(qtbot, kiosk, "startButton")
-    wait_screen(qtbot, kiosk, "services")
-    tap(qtbot, kiosk, "serviceTile_legal_consultation")
-    wait_screen(qtbot, kiosk, "schedule")
+    to_schedule(qtbot, kiosk)
 
 
 def test_warning_then_touch_continues_without_pressing_what_is_under_it(

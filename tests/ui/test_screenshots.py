@@ -17,9 +17,11 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.api import Snapshot
 from kiosk.ui.app import KioskApp
+from kiosk.ui.vm.call import CallPhase, Notice, Quality
+from kiosk.ui.vm.fallback import FallbackReason
 from tests.ui.conftest import MakeKiosk
 from tests.ui.fakes import ONLINE
-from tests.ui.helpers import is_button, present, tap, wait_screen, walk
+from tests.ui.helpers import is_button, present, settle, tap, to_call, wait_screen, walk
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "kiosk"
 
@@ -50,12 +52,126 @@ def _to_idle_warning(qtbot: QtBot, kiosk: KioskApp) -> None:
     qtbot.waitUntil(lambda: present(kiosk.window, "idleOverlay"), timeout=5000)
 
 
+def _to_waiting(qtbot: QtBot, kiosk: KioskApp) -> None:
+    to_call(qtbot, kiosk, expert_id=1)
+    kiosk.root.call_vm.set_queue(3, 240, 0)  # two residents ahead, about four minutes
+
+
+def _talking(
+    qtbot: QtBot, kiosk: KioskApp, *, anyone: bool = False, quality: Quality = Quality.GOOD
+) -> None:
+    from kiosk.call.pattern import draw_test_pattern
+
+    to_call(qtbot, kiosk, expert_id=0 if anyone else 1)
+    call = kiosk.root.call_vm
+    call.set_phase(CallPhase.CONNECTING)
+    call.set_expert("张伟", "lawyer")
+    call.set_phase(CallPhase.TALKING)
+    call.set_quality(quality)
+    # Three minutes and 25 seconds into the call, without waiting for them.
+    call._talk_started = (call._talk_started or 0) - 205
+    call._tick()
+    call.remote.show(draw_test_pattern(1, 0))
+    qtbot.waitUntil(lambda: bool(call.property("hasRemoteVideo")), timeout=2000)
+    qtbot.waitUntil(lambda: present(kiosk.window, "remoteVideo"), timeout=2000)
+
+
+def _to_connecting(qtbot: QtBot, kiosk: KioskApp) -> None:
+    to_call(qtbot, kiosk)
+    call = kiosk.root.call_vm
+    call.set_phase(CallPhase.CONNECTING)
+    call.set_expert("王丽", "lawyer")
+    qtbot.waitUntil(lambda: present(kiosk.window, "videoPlaceholder"), timeout=2000)
+
+
+def _to_talking(qtbot: QtBot, kiosk: KioskApp) -> None:
+    _talking(qtbot, kiosk)
+
+
+def _to_trouble(qtbot: QtBot, kiosk: KioskApp) -> None:
+    """Everything that can go wrong at once: the words must still fit."""
+    _talking(qtbot, kiosk, quality=Quality.AUDIO_ONLY)
+    call = kiosk.root.call_vm
+    call.set_phase(CallPhase.RECONNECTING)
+    call.set_notice(Notice.MICROPHONE_FAILED)
+    call.toggleMute()
+    qtbot.waitUntil(lambda: present(kiosk.window, "reconnectingBanner"), timeout=2000)
+
+
+def _to_document(qtbot: QtBot, kiosk: KioskApp) -> None:
+    _talking(qtbot, kiosk, quality=Quality.FAIR)
+    kiosk.root.call_vm.request_document()
+    qtbot.waitUntil(lambda: present(kiosk.window, "documentOverlay"), timeout=2000)
+
+
+def _to_fallback(qtbot: QtBot, kiosk: KioskApp, reason: FallbackReason) -> None:
+    to_call(qtbot, kiosk)
+    # Nobody on the fakes' hub: the callback request is answered by the test.
+    kiosk.root.fallback_vm.callbackRequested.disconnect(kiosk.desk.request_callback)
+    kiosk.root.call_finished(talked=False, reason=reason)
+    wait_screen(qtbot, kiosk, "fallback")
+    settle(qtbot, kiosk)
+
+
+def _type(qtbot: QtBot, kiosk: KioskApp, digits: str) -> None:
+    for digit in digits:
+        tap(qtbot, kiosk, f"key{digit}")
+
+
+def _to_fallback_entry(qtbot: QtBot, kiosk: KioskApp) -> None:
+    _to_fallback(qtbot, kiosk, FallbackReason.NO_ANSWER)
+    _type(qtbot, kiosk, "1380013")
+
+
+def _to_fallback_problem(qtbot: QtBot, kiosk: KioskApp) -> None:
+    _to_fallback(qtbot, kiosk, FallbackReason.MEDIA_LOST)
+    _type(qtbot, kiosk, "1380013")
+    tap(qtbot, kiosk, "sendCallback")
+    qtbot.waitUntil(lambda: present(kiosk.window, "phoneProblem"), timeout=2000)
+
+
+def _to_fallback_result(ok: bool) -> Callable[[QtBot, KioskApp], None]:
+    def go(qtbot: QtBot, kiosk: KioskApp) -> None:
+        _to_fallback(qtbot, kiosk, FallbackReason.ALL_BUSY)
+        _type(qtbot, kiosk, "13800138000")
+        tap(qtbot, kiosk, "sendCallback")
+        kiosk.root.fallback_vm.callback_result(ok)
+        name = "callbackSent" if ok else "callbackFailed"
+        qtbot.waitUntil(lambda: present(kiosk.window, name), timeout=2000)
+
+    return go
+
+
+def _to_rating(qtbot: QtBot, kiosk: KioskApp) -> None:
+    _talking(qtbot, kiosk)
+    kiosk.root.call_finished(talked=True)
+    wait_screen(qtbot, kiosk, "rating")
+    settle(qtbot, kiosk)
+
+
+def _to_rating_thanks(qtbot: QtBot, kiosk: KioskApp) -> None:
+    _to_rating(qtbot, kiosk)
+    tap(qtbot, kiosk, "face4")
+    qtbot.waitUntil(lambda: present(kiosk.window, "ratingThanks"), timeout=2000)
+
+
 SCREENS: dict[str, tuple[Callable[[QtBot, KioskApp], None], dict[str, object]]] = {
     "start": (lambda qtbot, kiosk: None, {}),
     "services": (_to_services, {}),
     "schedule": (_to_schedule("legal_consultation"), {}),
     "nobody": (_to_schedule("legal_education"), {}),
     "idle": (_to_idle_warning, {"idle_seconds": 0.3, "idle_warning_seconds": 15}),
+    "call-waiting": (_to_waiting, {}),
+    "call-connecting": (_to_connecting, {}),
+    "call-talking": (_to_talking, {}),
+    "call-trouble": (_to_trouble, {}),
+    "call-document": (_to_document, {}),
+    "fallback-entry": (_to_fallback_entry, {}),
+    "fallback-problem": (_to_fallback_problem, {}),
+    "fallback-sent": (_to_fallback_result(True), {}),
+    "fallback-failed": (_to_fallback_result(False), {}),
+    "rating": (_to_rating, {}),
+    "rating-thanks": (_to_rating_thanks, {}),
 }
 
 

@@ -48,6 +48,14 @@ def test_a_good_file_is_read(tmp_path: Path) -> None:
         ("[kiosk]\ncolour = 1", "kiosk.colour: unknown key, expected one of hub_url"),
         ("[other]\nx = 1", "other: unknown section"),
         ("[kiosk\n", "not valid TOML"),
+        ('[call]\nturn_transport = "sctp"', 'call.turn_transport: expected one of "auto", "udp"'),
+        ("[call]\nno_answer_timeout_s = 5", "call.no_answer_timeout_s: expected a whole number"),
+        ("[call]\ncamera = 3", "call.camera: expected a device name"),
+        ('[call]\ncamera = ""', "call.camera: expected a device name"),
+        ("[call]\nrelay_only = \"yes\"", "call.relay_only: expected true or false"),
+        ("[call]\nvideo_floor_kbps = 900", "call.video_floor_kbps: expected at most 300"),
+        ("[call]\nfps = 30", "call.fps: unknown key, expected one of camera"),
+        ("call = 3", "[call]: expected a table"),
         (
             "[kiosk]\nidle_seconds = 30\nidle_warning_seconds = 40",
             "kiosk.idle_warning_seconds: expected fewer seconds than kiosk.idle_seconds (30)",
@@ -86,3 +94,24 @@ def test_an_explicit_config_that_is_missing_is_an_error(
 ) -> None:
     assert main(["run", "--config", str(tmp_path / "nope.toml")]) == 2
     assert "nope.toml: file not found" in capsys.readouterr().err
+
+
+def test_the_call_table_sets_the_call_settings(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[kiosk]\nlanguage = "en"\n[call]\ncamera = "/dev/video0"\nmicrophone = "alsa:hw:1,0"\n'
+        'relay_only = true\nturn_transport = "tls"\nno_answer_timeout_s = 60\n'
+        "video_floor_kbps = 64\nstill_width = 1280\nstill_height = 720\n",
+    )
+    call = load_config(path).call
+    assert (call.camera, call.microphone, call.relay_only) == ("/dev/video0", "alsa:hw:1,0", True)
+    assert (call.turn_transport, call.no_answer_timeout_s) == ("tls", 60)
+    assert call.policy.floor_bps == 64_000
+    assert (call.still_width, call.still_height) == (1280, 720)
+    assert load_config(tmp_path / "none.toml").call.camera == "test-pattern"
+
+
+def test_the_example_file_of_the_packaging_is_valid() -> None:
+    example = Path(__file__).resolve().parents[2] / "packaging" / "kiosk.toml.example"
+    config = load_config(example, required=True)
+    assert config.call.no_answer_timeout_s == 90

@@ -146,6 +146,35 @@ def test_visit_goes_through_its_states_and_reports_each_change_once() -> None:
     assert visit.service is None
 
 
+def test_a_call_ends_in_a_rating_a_fallback_or_back_at_the_schedule() -> None:
+    visit = Visit()
+    visit.begin()
+    visit.choose_service(ServiceCode.LEGAL_AID)
+    visit.call()
+    visit.call_cancelled()
+    assert (visit.state, visit.service) == (VisitState.SCHEDULE, ServiceCode.LEGAL_AID)
+    visit.call()
+    visit.call_ended(talked=False)
+    assert visit.state == VisitState.FALLBACK
+    visit.back()
+    assert visit.state == VisitState.SCHEDULE
+    visit.call()
+    visit.call_ended(talked=True)
+    assert visit.state == VisitState.RATING
+    with pytest.raises(InvalidTransition):
+        visit.call()
+    visit.reset()
+    assert (visit.state, visit.service) == (VisitState.START, None)
+
+
+def test_a_call_starts_only_from_the_schedule() -> None:
+    visit = Visit()
+    with pytest.raises(InvalidTransition):
+        visit.call()
+    with pytest.raises(InvalidTransition):
+        visit.call_ended(talked=True)
+
+
 def test_visit_refuses_a_service_from_the_start_screen() -> None:
     with pytest.raises(InvalidTransition):
         Visit().choose_service(ServiceCode.LEGAL_AID)

@@ -13,9 +13,12 @@ from kiosk.domain.codes import HOTLINE, ServiceCode
 from kiosk.domain.visit import InvalidTransition, Visit, VisitState
 from kiosk.ui.ports import ProfileLike, SnapshotLike
 from kiosk.ui.present import clock_text, day_of
+from kiosk.ui.vm.call import CallViewModel
+from kiosk.ui.vm.fallback import FallbackReason, FallbackViewModel
 from kiosk.ui.vm.idle import IdleWatch
 from kiosk.ui.vm.qml import uncreatable
-from kiosk.ui.vm.schedule import ScheduleViewModel
+from kiosk.ui.vm.rating import RatingViewModel
+from kiosk.ui.vm.schedule import ANYONE, ScheduleViewModel
 from kiosk.ui.vm.services import ServicesViewModel
 from kiosk.ui.vm.start import StartViewModel
 
@@ -34,6 +37,8 @@ class KioskViewModel(QObject):
     languageChanged = Signal()
     hotlineChanged = Signal()
     clockChanged = Signal()
+    # (service code, expert id or ANYONE): the visit is on the call screen; ring.
+    callStarted = Signal(str, int)
 
     def __init__(
         self,
@@ -67,6 +72,11 @@ class KioskViewModel(QObject):
         self._start = StartViewModel(self)
         self._services = ServicesViewModel(icon_base, self)
         self._schedule = ScheduleViewModel(tz, now, self)
+        self._call = CallViewModel(self)
+        self._fallback = FallbackViewModel(self)
+        self._rating = RatingViewModel(self)
+        self._schedule.callRequested.connect(self._start_call)
+        self._rating.finished.connect(self.reset)
         self._idle = idle
         idle.setParent(self)
         idle.expired.connect(self.reset)
@@ -94,9 +104,42 @@ class KioskViewModel(QObject):
     def schedule_vm(self) -> ScheduleViewModel:
         return self._schedule
 
+    @property
+    def call_vm(self) -> CallViewModel:
+        return self._call
+
+    @property
+    def fallback_vm(self) -> FallbackViewModel:
+        return self._fallback
+
+    @property
+    def rating_vm(self) -> RatingViewModel:
+        return self._rating
+
     def shutdown(self) -> None:
         self._ticker.stop()
         self._idle.set_armed(False)
+        self._call.clear()
+        self._rating.clear()
+
+    # --- fed by the call desk ----------------------------------------------------------
+
+    def call_finished(self, *, talked: bool, reason: FallbackReason = FallbackReason.NONE) -> None:
+        """The consultation is over: rate it, or offer a callback when nobody was reached."""
+        if self._visit.state != VisitState.CALL:
+            return
+        self._visit.call_ended(talked=talked)
+        if talked:
+            self._rating.ask()
+        else:
+            self._fallback.show(reason or FallbackReason.FAILED)
+        self._rearm()
+
+    def call_cancelled(self) -> None:
+        """The resident stopped waiting: back to the schedule to choose again."""
+        if self._visit.state == VisitState.CALL:
+            self._visit.call_cancelled()
+            self._rearm()
 
     # --- fed from Python ---------------------------------------------------------
 
@@ -150,6 +193,9 @@ class KioskViewModel(QObject):
 
     @Slot()
     def home(self) -> None:
+        if self._visit.state == VisitState.CALL:
+            log.warning("ignored: home during a call")
+            return
         self._visit.reset()
         self._rearm()
 
@@ -173,6 +219,9 @@ class KioskViewModel(QObject):
     def reset(self) -> None:
         """End the visit: start screen, no service, default language, nothing kept."""
         log.info("visit reset")
+        if self._visit.state == VisitState.CALL:
+            # Never leave a line open behind the start screen.
+            self._call.hangUp()
         self._visit.reset()
         self._schedule.clear()
         self.setLanguage(self._default_language)
@@ -188,21 +237,41 @@ class KioskViewModel(QObject):
             log.warning("ignored: %s", exc)
         self._rearm()
 
+    def _start_call(self, service: str, expert_id: int) -> None:
+        if self._visit.state != VisitState.SCHEDULE:
+            log.warning("ignored: a call from the %s screen", self._visit.state)
+            return
+        # The call screen's model first: the screen binds to it as it appears.
+        card = self._schedule.card_of(expert_id) if expert_id != ANYONE else None
+        self._call.begin(service, card.name if card else "", card.group if card else "")
+        self._visit.call()
+        self._rearm()
+        self.callStarted.emit(service, expert_id)
+
     def _on_visit_change(self, old: VisitState, new: VisitState) -> None:
         service = self._visit.service
-        if new == VisitState.SCHEDULE and service is not None:
+        if new in (VisitState.SCHEDULE, VisitState.CALL, VisitState.FALLBACK) and service:
             self._schedule.show(service)
-            self._request_refresh()
+            if new == VisitState.SCHEDULE:
+                self._request_refresh()
         else:
             self._schedule.clear()
+        if old == VisitState.CALL:
+            self._call.clear()
+        if old == VisitState.FALLBACK:
+            self._fallback.clear()
+        if old == VisitState.RATING:
+            self._rating.clear()
         self.screenChanged.emit()
 
     def _rearm(self) -> None:
-        """Watch for idleness while there is anything of this resident to forget."""
-        pristine = (
-            self._visit.state == VisitState.START and self._language == self._default_language
-        )
-        self._idle.set_armed(not pristine)
+        """Watch for idleness while there is anything of this resident to forget.
+
+        Not during a call: a resident talking to a lawyer touches nothing for minutes.
+        """
+        state = self._visit.state
+        pristine = state == VisitState.START and self._language == self._default_language
+        self._idle.set_armed(not pristine and state != VisitState.CALL)
 
     @staticmethod
     def _minute_of(now: datetime) -> int:
@@ -245,6 +314,15 @@ class KioskViewModel(QObject):
     def _get_idle(self) -> IdleWatch:
         return self._idle
 
+    def _get_call(self) -> CallViewModel:
+        return self._call
+
+    def _get_fallback(self) -> FallbackViewModel:
+        return self._fallback
+
+    def _get_rating(self) -> RatingViewModel:
+        return self._rating
+
     screen = Property(str, _get_screen, notify=screenChanged)
     language = Property(str, _get_language, notify=languageChanged)
     hotline = Property(str, _get_hotline, notify=hotlineChanged)
@@ -255,3 +333,6 @@ class KioskViewModel(QObject):
     services = Property(ServicesViewModel, _get_services, constant=True)
     schedule = Property(ScheduleViewModel, _get_schedule, constant=True)
     idle = Property(IdleWatch, _get_idle, constant=True)
+    call = Property(CallViewModel, _get_call, constant=True)
+    fallback = Property(FallbackViewModel, _get_fallback, constant=True)
+    rating = Property(RatingViewModel, _get_rating, constant=True)

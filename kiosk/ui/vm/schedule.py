@@ -6,13 +6,13 @@ import logging
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
-from PySide6.QtCore import Property, QObject, Signal, SignalInstance, Slot
+from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement
 
 from kiosk.domain.codes import ServiceCode
 from kiosk.ui.ports import SnapshotLike
 from kiosk.ui.present import DutyCard, UpcomingRow, duty_cards, minutes_since, upcoming_rows
-from kiosk.ui.vm.qml import uncreatable
+from kiosk.ui.vm.qml import put, uncreatable
 
 QML_IMPORT_NAME = "Kiosk"
 QML_IMPORT_MAJOR_VERSION = 1
@@ -81,6 +81,9 @@ class ScheduleViewModel(QObject):
         self._now = now
         self._recompute()
 
+    def card_of(self, expert_id: int) -> DutyCard | None:
+        return next((c for c in self._cards if c.expert_id == expert_id), None)
+
     # --- actions from QML ------------------------------------------------------------
 
     @Slot(int)
@@ -124,17 +127,13 @@ class ScheduleViewModel(QObject):
         stale = service is not None and snapshot is not None and not snapshot.online
         minutes_ago = minutes_since(snapshot.confirmed_at, now) if stale and snapshot else -1
 
-        self._put("_situation", situation, self.situationChanged)
-        self._put("_cards", tuple(cards[:MAX_CARDS]), self.onDutyChanged)
-        self._put("_upcoming", tuple(later), self.upcomingChanged)
+        put(self, "_situation", situation, self.situationChanged)
+        put(self, "_cards", tuple(cards[:MAX_CARDS]), self.onDutyChanged)
+        put(self, "_upcoming", tuple(later), self.upcomingChanged)
         if (stale, minutes_ago) != (self._stale, self._minutes_ago):
             self._stale, self._minutes_ago = stale, minutes_ago
             self.freshnessChanged.emit()
 
-    def _put(self, attr: str, value: object, signal: SignalInstance) -> None:
-        if getattr(self, attr) != value:
-            setattr(self, attr, value)
-            signal.emit()
 
     # --- properties ------------------------------------------------------------------
 

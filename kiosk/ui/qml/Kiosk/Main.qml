@@ -27,6 +27,9 @@ Window {
             switch (window.vm.screen) {
             case "services": return "ServicesScreen.qml"
             case "schedule": return "ScheduleScreen.qml"
+            case "call": return "CallScreen.qml"
+            case "fallback": return "FallbackScreen.qml"
+            case "rating": return "RatingScreen.qml"
             default: return "StartScreen.qml"
             }
         }

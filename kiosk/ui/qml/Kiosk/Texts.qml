@@ -50,10 +50,51 @@ QtObject {
         QT_TRANSLATE_NOOP("Texts", "Nov"), QT_TRANSLATE_NOOP("Texts", "Dec")
     ]
 
+    // Why nobody is talking to the resident (FallbackViewModel.reason).
+    readonly property var fallbackReasons: ({
+        "no_answer": QT_TRANSLATE_NOOP("Texts", "The lawyer did not answer this time."),
+        "all_busy": QT_TRANSLATE_NOOP("Texts", "Everyone on duty is helping other residents."),
+        "nobody_on_duty": QT_TRANSLATE_NOOP("Texts", "Nobody is on duty right now."),
+        "media_lost": QT_TRANSLATE_NOOP("Texts", "The call was cut off and could not be joined again."),
+        "unreachable": QT_TRANSLATE_NOOP("Texts", "The service centre cannot be reached right now."),
+        "failed": QT_TRANSLATE_NOOP("Texts", "The call could not be made.")
+    })
+    // The line while talking, in words (CallViewModel.quality).
+    readonly property var qualityWords: ({
+        "good": QT_TRANSLATE_NOOP("Texts", "Good signal"),
+        "fair": QT_TRANSLATE_NOOP("Texts", "Fair signal"),
+        "poor": QT_TRANSLATE_NOOP("Texts", "Weak signal: the voice may break up"),
+        "audio_only": QT_TRANSLATE_NOOP("Texts", "Slow network: picture paused, voice goes on")
+    })
+    // Something that went wrong while the call goes on (CallViewModel.notice).
+    readonly property var callNotices: ({
+        "camera_failed": QT_TRANSLATE_NOOP("Texts", "The camera stopped working. The lawyer cannot see you, but can still hear you."),
+        "microphone_failed": QT_TRANSLATE_NOOP("Texts", "The microphone stopped working. The lawyer cannot hear you, but can still see you."),
+        "link_down": QT_TRANSLATE_NOOP("Texts", "The network dropped. Connecting again, please wait…")
+    })
+    // What is wrong with a typed phone number (FallbackViewModel.problem).
+    readonly property var phoneProblems: ({
+        "empty": QT_TRANSLATE_NOOP("Texts", "Please type your phone number first."),
+        "too_short": QT_TRANSLATE_NOOP("Texts", "Too short: a mobile number has 11 digits."),
+        "too_long": QT_TRANSLATE_NOOP("Texts", "Too many digits: please check the number."),
+        "bad_start": QT_TRANSLATE_NOOP("Texts", "A mobile number starts with 1, a landline with 0.")
+    })
+    // The five faces of the rating, 1 (worst) to 5 (best).
+    readonly property var faceWords: [
+        QT_TRANSLATE_NOOP("Texts", "Very dissatisfied"), QT_TRANSLATE_NOOP("Texts", "Dissatisfied"),
+        QT_TRANSLATE_NOOP("Texts", "So-so"), QT_TRANSLATE_NOOP("Texts", "Satisfied"),
+        QT_TRANSLATE_NOOP("Texts", "Very satisfied")
+    ]
+
     function serviceName(code) { return qsTranslate("Texts", serviceNames[code] || "") }
     function serviceSentence(code) { return qsTranslate("Texts", serviceSentences[code] || "") }
     function groupName(code) { return qsTranslate("Texts", groupNames[code] || "") }
     function roleTitle(code) { return qsTranslate("Texts", roleTitles[code] || "") }
+    function fallbackReason(code) { return qsTranslate("Texts", fallbackReasons[code] || fallbackReasons["failed"]) }
+    function quality(code) { return qsTranslate("Texts", qualityWords[code] || "") }
+    function callNotice(code) { return qsTranslate("Texts", callNotices[code] || "") }
+    function phoneProblem(code) { return qsTranslate("Texts", phoneProblems[code] || "") }
+    function faceWord(score) { return qsTranslate("Texts", faceWords[score - 1] || "") }
     function weekday(n) { return qsTranslate("Texts", weekdays[n - 1] || "") }
 
     //: A date without the year. %1 is the month ("Nov" / "11月"), %2 the day of the month.

@@ -18,6 +18,10 @@ QtObject {
     readonly property bool compact: k < 0.75
 
     function px(value) { return Math.round(value * k) }
+    // Where the next item of a stack goes: under `item` and `gap` below it, or in its
+    // place when it is hidden. Bindings, unlike Column, place items at once, before
+    // the next frame, so a tap on a screen just shown lands on what it is aimed at.
+    function below(item, gap) { return item.visible ? item.y + item.height + gap : item.y }
     // Empty until Main has passed the icon folder in, so nothing loads from a wrong place.
     function icon(name) { return iconBase === "" ? "" : iconBase + name + ".svg" }
 
@@ -46,6 +50,15 @@ QtObject {
     readonly property color line: "#8C96A3"
     readonly property color pressedSurface: "#E8EEF7"
     readonly property color scrim: "#D9000000"
+    // The call: red for ending it, a dark stage the lawyer's picture sits on.
+    readonly property color danger: "#A4161A"
+    readonly property color dangerPressed: "#7A0F12"
+    readonly property color dangerText: "#FFFFFF"
+    readonly property color noticePressed: "#F8E6C4"
+    readonly property color stage: "#14181D"
+    readonly property color stageText: "#FFFFFF"
+    readonly property color stageTextSoft: "#C9D1DB"
+    readonly property color videoGround: "#000000"
 
     // Every text colour on the background it is used on; tests check 7:1 for each.
     readonly property var textPairs: [
@@ -55,7 +68,11 @@ QtObject {
         ["primaryText", "primary"], ["primaryTextSoft", "primary"], ["primaryText", "primaryPressed"],
         ["callText", "call"], ["callText", "callPressed"],
         ["hotline", "paper"], ["hotline", "surface"], ["hotline", "notice"],
-        ["ink", "notice"], ["busyText", "busy"], ["availableText", "available"]
+        ["ink", "notice"], ["busyText", "busy"], ["availableText", "available"],
+        ["dangerText", "danger"], ["dangerText", "dangerPressed"],
+        ["hotline", "noticePressed"], ["ink", "noticePressed"],
+        ["stageText", "stage"], ["stageTextSoft", "stage"], ["primaryText", "stage"],
+        ["stageText", "videoGround"]
     ]
 
     // Spacing
@@ -78,4 +95,6 @@ QtObject {
     readonly property int barHeight: Math.max(60, px(124))
     readonly property int iconSmall: Math.max(24, px(44))
     readonly property int iconLarge: Math.max(44, px(128))
+    // The callback keypad: keys half as big again as any other button.
+    readonly property int keyMin: Math.round(1.5 * touchMin)
 }

@@ -1,0 +1,413 @@
+"""The call desk: a resident's call button becomes a consultation on the loop thread.
+
+The view-models never see the call package: this module makes the
+`Consultation` (aiortc, on the asyncio thread) when the visit reaches the call
+screen, turns its events into plain view-model changes on the Qt thread, and
+turns the resident's taps (cancel, hang up, mute, the document still, the
+callback number) into coroutines. The signaling socket is opened with the first
+call and kept for the next ones; it closes with the kiosk.
+
+Events and frames of a call that has ended are dropped: each call has a
+number, and what arrives for an older number is stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
+
+from PySide6.QtCore import QObject, QTimer
+
+from kiosk.ui.bridge import AsyncBridge, BridgeClosed
+from kiosk.ui.vm.call import CallPhase, Notice, Quality
+from kiosk.ui.vm.fallback import FallbackReason
+from kiosk.ui.vm.root import KioskViewModel
+
+if TYPE_CHECKING:
+    from kiosk.call import CallEvent, CallSettings, Consultation, FrameSlot, SignalClient
+    from kiosk.domain.consultations import CallbackRequest
+    from kiosk.domain.signaling import IceServers
+
+log = logging.getLogger(__name__)
+
+# How many one-second stats samples the quality words follow: one bad second
+# should not flash "poor" at a resident.
+QUALITY_WINDOW = 3
+
+# Each new picture redraws the whole window, and without a GPU that is most of a call's
+# CPU. While the lawyer's picture flows, the self view's newest frame waits in its slot
+# for the lawyer's next one and both are drawn in one redraw; it waits at most this long:
+# more than the lawyer's frames are apart at 20 fps (50 ms), so it nearly always meets
+# one, and less than the camera's are at 15 fps (67 ms), so the next never replaces it
+# and the self view keeps the camera's rate whatever the lawyer's.
+SELF_VIEW_WAIT_MS = 60
+# The lawyer's picture flows while its last frame was shown less than this long ago;
+# otherwise (waiting, connecting, audio only, a stalled line) the self view shows each
+# frame as it comes.
+REMOTE_FLOWING_S = 0.25
+
+
+class TerminalClient(Protocol):
+    """What a call needs of the hub's REST client (`kiosk.api.client.HubClient`)."""
+
+    base_url: str
+    token: str | None
+
+    async def ice_servers(self) -> IceServers: ...
+
+    async def request_callback(self, consultation_id: UUID, phone: str) -> CallbackRequest: ...
+
+
+class NoHubClient(RuntimeError):
+    """The kiosk has no link to the hub yet (not enrolled, or still starting)."""
+
+
+def quality_of(recv_kbps: float, fps_in: float, rtt_ms: float | None) -> Quality:
+    """The lawyer's picture and voice as this terminal receives them, in three words."""
+    slow = rtt_ms is not None and rtt_ms > 600
+    if fps_in >= 10 and recv_kbps >= 200 and not (rtt_ms is not None and rtt_ms > 300):
+        return Quality.GOOD
+    if fps_in >= 4 and recv_kbps >= 80 and not slow:
+        return Quality.FAIR
+    return Quality.POOR
+
+
+_ORDER = (Quality.POOR, Quality.FAIR, Quality.GOOD)
+
+
+class CallDesk(QObject):
+    def __init__(
+        self,
+        bridge: AsyncBridge,
+        root: KioskViewModel,
+        settings: CallSettings,
+        client: Callable[[], TerminalClient | None],
+        parent: QObject | None = None,
+    ) -> None:
+        """`client` is called on the loop thread, for each call (the hub link comes late)."""
+        super().__init__(parent)
+        self._bridge = bridge
+        self._root = root
+        self._vm = root.call_vm
+        self._settings = settings
+        self._client = client
+        self._number = 0  # of the current call; events of older ones are stale
+        # Set and cleared on the Qt thread; its methods are called on the loop thread.
+        self._call: Consultation | None = None
+        self._active = False
+        self._hang_up_pending = False
+        self._talked = False
+        self._queued = False
+        self._last_id: UUID | None = None  # of the call a callback number belongs to
+        self._levels: deque[Quality] = deque(maxlen=QUALITY_WINDOW)
+        self._audio_only = False
+        self._signal: SignalClient | None = None  # loop thread only
+        self._slots: tuple[FrameSlot[Any], FrameSlot[Any]] | None = None  # remote, self view
+        self._remote_shown: tuple[int, float] = (0, 0.0)  # call number, monotonic time
+        self._self_view_due = QTimer(self, singleShot=True, interval=SELF_VIEW_WAIT_MS)
+        self._self_view_due.timeout.connect(self._self_view_overdue)
+
+        root.callStarted.connect(self.start)
+        self._vm.cancelRequested.connect(self.hang_up)
+        self._vm.hangUpRequested.connect(self.hang_up)
+        self._vm.muteRequested.connect(self.set_muted)
+        self._vm.documentDue.connect(self.send_document)
+        root.fallback_vm.callbackRequested.connect(self.request_callback)
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    @property
+    def consultation_id(self) -> UUID | None:
+        """Of the current call, or of the last one (its callback belongs to it)."""
+        return self._last_id
+
+    # --- the resident's taps (Qt thread) ------------------------------------------------
+
+    def start(self, service: str, expert_id: int) -> None:
+        from kiosk.call.frames import FrameSlot
+
+        if self._active:
+            log.error("a call is already running; ignoring a second one")
+            return
+        self._number += 1
+        number = self._number
+        self._active, self._hang_up_pending = True, False
+        self._talked = self._queued = self._audio_only = False
+        self._levels.clear()
+        # The slots' notify runs on the loop thread, once per drawable frame.
+        remote: FrameSlot[Any] = FrameSlot(lambda: self._bridge.post(self._show, (number, 0)))
+        local: FrameSlot[Any] = FrameSlot(lambda: self._bridge.post(self._show, (number, 1)))
+        self._slots = (remote, local)
+        try:
+            self._bridge.submit(
+                self._open(number, service, expert_id, remote, local),
+                lambda call: self._opened(number, call),
+                lambda error: self._open_failed(number, error),
+            )
+        except BridgeClosed:
+            self._open_failed(number, BridgeClosed("the kiosk is shutting down"))
+
+    def hang_up(self) -> None:
+        if not self._active:
+            return
+        call = self._call
+        if call is None:
+            self._hang_up_pending = True  # still being made: hang up once it is
+            return
+        self._submit(call.hang_up())
+
+    def set_muted(self, muted: bool) -> None:
+        call = self._call
+        if call is not None:
+            self._submit(_set_muted(call, muted))
+
+    def send_document(self) -> None:
+        call = self._call
+        if call is None:
+            self._vm.document_done(False)
+            return
+        number = self._number
+        try:
+            self._bridge.submit(
+                _photograph(call),
+                lambda _: self._document_done(number, True),
+                lambda error: self._document_failed(number, error),
+            )
+        except BridgeClosed:
+            self._vm.document_done(False)
+
+    def request_callback(self, phone: str) -> None:
+        consultation_id = self._last_id
+        fallback = self._root.fallback_vm
+        if consultation_id is None:
+            fallback.callback_result(False)
+            return
+        try:
+            self._bridge.submit(
+                self._send_callback(consultation_id, phone),
+                lambda _: fallback.callback_result(True),
+                lambda error: self._callback_failed(error),
+            )
+        except BridgeClosed:
+            fallback.callback_result(False)
+
+    async def aclose(self) -> None:
+        """For `AsyncBridge.close`: end a call still running, then the signaling socket."""
+        call, self._call = self._call, None
+        if call is not None:
+            await call.aclose()
+        if self._signal is not None:
+            await self._signal.aclose()
+            self._signal = None
+
+    # --- the loop thread ----------------------------------------------------------------
+
+    async def _open(
+        self, number: int, service: str, expert_id: int,
+        remote: FrameSlot[Any], local: FrameSlot[Any],
+    ) -> Consultation:
+        from kiosk.call import Consultation, SignalClient, signal_url
+        from kiosk.domain.codes import ServiceCode
+
+        client = self._client()
+        if client is None or not client.token:
+            raise NoHubClient("no hub link or no terminal token")
+        if self._signal is None:
+            self._signal = SignalClient(
+                signal_url(client.base_url), client.token,
+                on_event=lambda event: self._bridge.post(self._on_link_event, event),
+            )
+            self._signal.start()
+        call = Consultation(
+            self._signal, ServiceCode(service), expert_id=expert_id or None,
+            settings=self._settings, ice_servers=client.ice_servers,
+            on_event=lambda event: self._bridge.post(self._on_event, (number, event)),
+            remote_video=remote, local_video=local,
+        )
+        await call.start()
+        return call
+
+    async def _send_callback(self, consultation_id: UUID, phone: str) -> None:
+        client = self._client()
+        if client is None:
+            raise NoHubClient("no hub link")
+        await client.request_callback(consultation_id, phone)
+        log.info("callback requested for consultation %s", consultation_id)
+
+    # --- results and events (Qt thread) -------------------------------------------------
+
+    def _submit(self, coro: Any) -> None:
+        with contextlib.suppress(BridgeClosed):
+            self._bridge.submit(coro, on_error=lambda e: log.error("call command failed: %r", e))
+
+    def _opened(self, number: int, call: Consultation) -> None:
+        if number != self._number or not self._active:
+            self._submit(call.aclose())  # ended before it was made
+            return
+        self._call = call
+        self._last_id = call.consultation_id
+        if self._hang_up_pending:
+            self._hang_up_pending = False
+            self._submit(call.hang_up())
+
+    def _open_failed(self, number: int, error: BaseException) -> None:
+        if number != self._number:
+            return
+        log.error("the call could not start: %r", error)
+        self._call = None
+        self._finish(FallbackReason.UNREACHABLE, talked=False, cancelled=False)
+
+    def _show(self, item: tuple[int, int]) -> None:
+        """A slot got a frame. The lawyer's is shown at once, with the self view's if one
+        waits. The self view's waits for the lawyer's next frame while that picture flows
+        (at most SELF_VIEW_WAIT_MS), and is shown at once while it does not."""
+        number, which = item
+        slots = self._slots
+        if slots is None or number != self._number or not self._active:
+            return
+        remote, local = slots
+        now = time.monotonic()
+        if which == 0:
+            frame = remote.take()
+            if frame is not None:
+                self._vm.remote.show(frame)
+                self._remote_shown = (number, now)
+            self._show_self_view(local)  # in the same turn of the event loop: one redraw
+            return
+        shown_number, shown_at = self._remote_shown
+        if shown_number == number and now - shown_at < REMOTE_FLOWING_S:
+            if not self._self_view_due.isActive():
+                self._self_view_due.start()  # the frame stays in its slot, the newest kept
+            return
+        self._show_self_view(local)
+
+    def _show_self_view(self, local: FrameSlot[Any]) -> None:
+        self._self_view_due.stop()
+        frame = local.take()
+        if frame is not None:
+            self._vm.local.show(frame)
+
+    def _self_view_overdue(self) -> None:
+        slots = self._slots
+        if slots is not None and self._active:
+            self._show_self_view(slots[1])
+
+    def _on_link_event(self, event: CallEvent) -> None:
+        from kiosk.call.events import LinkChanged
+
+        if isinstance(event, LinkChanged) and self._active:
+            self._vm.set_notice(Notice.NONE if event.up else Notice.LINK_DOWN)
+
+    def _on_event(self, item: tuple[int, CallEvent]) -> None:
+        from kiosk.call import events as ev
+
+        number, event = item
+        if number != self._number or not self._active:
+            return
+        vm = self._vm
+        if isinstance(event, ev.StateChanged):
+            self._on_state(event)
+        elif isinstance(event, ev.QueueMoved):
+            self._queued = True
+            vm.set_queue(event.position, event.estimated_wait_s, len(event.ringing))
+        elif isinstance(event, ev.ExpertJoined):
+            vm.set_expert(event.expert.name, event.expert.group.value)
+        elif isinstance(event, ev.MediaStats):
+            self._levels.append(quality_of(event.recv_kbps, event.fps_in, event.rtt_ms))
+            self._show_quality()
+        elif isinstance(event, ev.PolicyChanged):
+            self._audio_only = event.new == ev.PolicyMode.AUDIO_ONLY
+            self._show_quality()
+        elif isinstance(event, ev.DeviceFallback):
+            if event.kind == "camera":
+                vm.set_notice(Notice.CAMERA_FAILED)
+            elif event.kind == "microphone":
+                vm.set_notice(Notice.MICROPHONE_FAILED)
+        elif isinstance(event, ev.DocumentRequested):
+            vm.request_document()
+
+    def _on_state(self, event: Any) -> None:
+        from kiosk.call.events import CallState
+        from kiosk.domain.signaling import EndReason
+
+        new = event.new
+        phase = {
+            CallState.REQUESTED: CallPhase.WAITING,
+            CallState.QUEUED: CallPhase.WAITING,
+            CallState.ACCEPTED: CallPhase.CONNECTING,
+            CallState.CONNECTING: CallPhase.CONNECTING,
+            CallState.CONNECTED: CallPhase.TALKING,
+            CallState.RECONNECTING: CallPhase.RECONNECTING,
+        }.get(new)
+        if new == CallState.CONNECTED:
+            self._talked = True
+        if phase is not None:
+            if self._vm.current_phase != CallPhase.ENDING:
+                self._vm.set_phase(phase)
+            return
+        reason = event.reason
+        if new == CallState.ENDED:
+            self._finish(FallbackReason.NONE, talked=self._talked, cancelled=not self._talked)
+        elif new == CallState.FAILED:
+            self._finish(FallbackReason.FAILED, talked=False, cancelled=False)
+        elif reason == EndReason.NO_ANSWER and not self._queued:
+            self._finish(FallbackReason.UNREACHABLE, talked=False, cancelled=False)
+        else:
+            try:
+                why = FallbackReason(reason.value if reason is not None else "failed")
+            except ValueError:
+                why = FallbackReason.NO_ANSWER  # e.g. the expert hung up before speaking
+            self._finish(why, talked=False, cancelled=False)
+
+    def _finish(self, reason: FallbackReason, *, talked: bool, cancelled: bool) -> None:
+        self._active = False
+        self._slots = None
+        call, self._call = self._call, None
+        if call is not None:
+            self._submit(call.aclose())  # the camera and microphone go with it
+        if cancelled:
+            self._root.call_cancelled()
+        else:
+            self._root.call_finished(talked=talked, reason=reason)
+
+    def _show_quality(self) -> None:
+        if self._audio_only:
+            self._vm.set_quality(Quality.AUDIO_ONLY)
+        elif self._levels:
+            ranked = sorted(self._levels, key=_ORDER.index)
+            self._vm.set_quality(ranked[len(ranked) // 2])
+
+    def _document_done(self, number: int, ok: bool) -> None:
+        if number == self._number:
+            self._vm.document_done(ok)
+
+    def _document_failed(self, number: int, error: BaseException) -> None:
+        log.warning("the document still was not sent: %r", error)
+        self._document_done(number, False)
+
+    def _callback_failed(self, error: BaseException) -> None:
+        log.warning("the callback request did not reach the hub: %r", error)
+        self._root.fallback_vm.callback_result(False)
+
+
+async def _set_muted(call: Consultation, muted: bool) -> None:
+    call.set_muted(muted)
+
+
+async def _photograph(call: Consultation) -> None:
+    try:
+        # Quality 80: a 1080p page stays legible at about half the bytes of 90, which a
+        # thin uplink sends while the call goes on.
+        still = await call.capture_still(quality=80)
+    except Exception as exc:
+        # The lawyer hears at once that no photograph is coming, and why.
+        await call.report_document_failure(str(exc))
+        raise
+    await call.send_document(still)
