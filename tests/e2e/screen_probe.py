@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import av
-from PySide6.QtCore import QEventLoop, QRectF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QRectF, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtQuick import QQuickItem
 
@@ -116,6 +116,9 @@ def main() -> int:
         result["black_after_clear"] = black_share(kiosk.window.grabWindow(), remote)
         result["qml_warnings"] = kiosk.qml_warnings
         kiosk.close()
+        # The engine goes by deleteLater: delete it while the application still exists,
+        # or its fonts are released after the application's (an abort on the way out).
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     print(json.dumps(result), flush=True)
     return 0
 
