@@ -20,7 +20,7 @@ network is known sets `turn_transport` to "udp", "tcp" or "tls".
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -100,30 +100,28 @@ class TurnChoice:
         return transport
 
 
-def turn_choices(servers: Sequence[IceServer]) -> list[TurnChoice]:
-    """Every TURN address aiortc can use, in the hub's order; bad addresses are skipped."""
-    choices = []
+def _parsed(servers: Sequence[IceServer]) -> Iterator[tuple[IceServer, IceUri]]:
+    """Each address of each server that parses, in the hub's order; bad ones are skipped."""
     for server in servers:
         for url in server.urls:
             try:
                 uri = parse_uri(url)
             except ValueError:
                 continue
-            if uri.turn_transport is not None and server.username and server.credential:
-                choices.append(TurnChoice(uri, server.username, server.credential))
-    return choices
+            yield server, uri
+
+
+def turn_choices(servers: Sequence[IceServer]) -> list[TurnChoice]:
+    """Every TURN address aiortc can use, in the hub's order; bad addresses are skipped."""
+    return [
+        TurnChoice(uri, server.username, server.credential)
+        for server, uri in _parsed(servers)
+        if uri.turn_transport is not None and server.username and server.credential
+    ]
 
 
 def first_stun(servers: Sequence[IceServer]) -> IceUri | None:
-    for server in servers:
-        for url in server.urls:
-            try:
-                uri = parse_uri(url)
-            except ValueError:
-                continue
-            if uri.scheme == "stun":
-                return uri
-    return None
+    return next((uri for _, uri in _parsed(servers) if uri.scheme == "stun"), None)
 
 
 class TurnPreference:
