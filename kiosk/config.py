@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,12 +72,6 @@ def _expect_bool(value: object) -> object:
     return value
 
 
-def _expect_language(value: object) -> object:
-    if value not in LANGUAGES:
-        raise _Bad("expected one of " + ", ".join(f'"{x}"' for x in LANGUAGES))
-    return value
-
-
 def _expect_url(value: object) -> object:
     if not isinstance(value, str):
         raise _Bad('expected an address such as "https://hub.example.org"')
@@ -123,7 +117,7 @@ def _expect_path(value: object) -> object:
 
 _CHECKS: dict[str, _Check] = {
     "hub_url": _expect_url,
-    "language": _expect_language,
+    "language": _expect_choice(*LANGUAGES),
     "idle_seconds": _expect_int(15, 3600, "seconds"),
     "idle_warning_seconds": _expect_int(5, 120, "seconds"),
     "timezone": _expect_timezone,
@@ -149,19 +143,27 @@ _CALL_CHECKS: dict[str, _Check] = {
 }
 
 
-def _call_settings(path: Path, table: object) -> CallSettings:
+def _read_table(
+    path: Path, section: str, table: object, checks: dict[str, _Check]
+) -> dict[str, Any]:
+    """The checked values of one table; the first mistake names the file and the key."""
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [call]: expected a table")
+        raise ConfigError(f"{path}: [{section}]: expected a table")
     values: dict[str, Any] = {}
     for key, value in table.items():
-        check = _CALL_CHECKS.get(key)
+        check = checks.get(key)
         if check is None:
-            known = ", ".join(_CALL_CHECKS)
-            raise ConfigError(f"{path}: call.{key}: unknown key, expected one of {known}")
+            known = ", ".join(checks)
+            raise ConfigError(f"{path}: {section}.{key}: unknown key, expected one of {known}")
         try:
             values[key] = check(value)
         except _Bad as exc:
-            raise ConfigError(f"{path}: call.{key}: {exc}, got {value!r}") from None
+            raise ConfigError(f"{path}: {section}.{key}: {exc}, got {value!r}") from None
+    return values
+
+
+def _call_settings(path: Path, table: object) -> CallSettings:
+    values = _read_table(path, "call", table, _CALL_CHECKS)
     floor = values.pop("video_floor_kbps", None)
     try:
         settings = CallSettings(**values)
@@ -200,16 +202,7 @@ def load_config(path: Path, *, required: bool = False) -> KioskConfig:
         raise ConfigError(
             f"{path}: {unknown_top[0]}: unknown section, expected only [kiosk] and [call]"
         )
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        check = _CHECKS.get(key)
-        if check is None:
-            known = ", ".join(f.name for f in fields(KioskConfig) if f.name != "call")
-            raise ConfigError(f"{path}: kiosk.{key}: unknown key, expected one of {known}")
-        try:
-            values[key] = check(value)
-        except _Bad as exc:
-            raise ConfigError(f"{path}: kiosk.{key}: {exc}, got {value!r}") from None
+    values = _read_table(path, "kiosk", table, _CHECKS)
     config = KioskConfig(**values, call=_call_settings(path, raw.get("call", {})))
     if config.idle_warning_seconds >= config.idle_seconds:
         raise ConfigError(
