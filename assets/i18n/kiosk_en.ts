@@ -4,7 +4,7 @@
 <context>
     <name>CallScreen</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/Kiosk/CallScreen.qml" line="+293"/>
+        <location filename="../../kiosk/ui/qml/Kiosk/CallScreen.qml" line="+296"/>
         <source>%n resident(s) ahead of you.</source>
         <translation>
             <numerusform>%n person is ahead of you.</numerusform>
@@ -32,6 +32,42 @@
     </message>
 </context>
 <context>
+    <name>MaintenanceScreen</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/qml/Kiosk/MaintenanceScreen.qml" line="+25"/>
+        <source>%n event(s) not on the disk yet</source>
+        <translation>
+            <numerusform>%n event not on the disk yet</numerusform>
+            <numerusform>%n events not on the disk yet</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n event(s) refused</source>
+        <translation>
+            <numerusform>%n event refused</numerusform>
+            <numerusform>%n events refused</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+150"/>
+        <location line="+27"/>
+        <source>%n event(s)</source>
+        <translation>
+            <numerusform>%n event</numerusform>
+            <numerusform>%n events</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="-22"/>
+        <source>%n consultation(s)</source>
+        <translation>
+            <numerusform>%n consultation</numerusform>
+            <numerusform>%n consultations</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>NoticeBanner</name>
     <message numerus="yes">
         <location filename="../../kiosk/ui/qml/Kiosk/NoticeBanner.qml" line="+40"/>
@@ -50,6 +86,43 @@
         <translation>
             <numerusform>%n more person is on duty.</numerusform>
             <numerusform>%n more people are on duty.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Texts</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/qml/Kiosk/Texts.qml" line="+132"/>
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n second</numerusform>
+            <numerusform>%n seconds</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+0"/>
+        <location line="+2"/>
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n hour</numerusform>
+            <numerusform>%n hours</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+0"/>
+        <location line="+1"/>
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n minute</numerusform>
+            <numerusform>%n minutes</numerusform>
         </translation>
     </message>
 </context>

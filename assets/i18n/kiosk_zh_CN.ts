@@ -4,7 +4,7 @@
 <context>
     <name>CallScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qml/Kiosk/CallScreen.qml" line="+54"/>
+        <location filename="../../kiosk/ui/qml/Kiosk/CallScreen.qml" line="+57"/>
         <source>This is you</source>
         <translation>这是您自己</translation>
     </message>
@@ -190,19 +190,19 @@
         <translation>请律师给我回电话</translation>
     </message>
     <message>
-        <location line="+29"/>
-        <source>Sent. A lawyer will call you back.</source>
-        <translation>已发送，律师会给您回电话。</translation>
+        <location line="+31"/>
+        <source>Your number is saved. A lawyer will call you back.</source>
+        <translation>已记下您的号码，律师会给您回电。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Your number could not be sent. Please call %1.</source>
-        <translation>号码没能发送出去，请拨打 %1。</translation>
+        <source>Your number could not be saved. Please call %1.</source>
+        <translation>号码没能记下，请拨打 %1。</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Sending your number…</source>
-        <translation>正在发送您的号码…</translation>
+        <source>Saving your number…</source>
+        <translation>正在记下您的号码…</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -272,6 +272,169 @@
         <location filename="../../kiosk/ui/qml/Kiosk/Main.qml" line="+17"/>
         <source>Public legal services</source>
         <translation>公共法律服务</translation>
+    </message>
+</context>
+<context>
+    <name>MaintenanceScreen</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/qml/Kiosk/MaintenanceScreen.qml" line="+25"/>
+        <source>%n event(s) not on the disk yet</source>
+        <translation>
+            <numerusform>%n 条尚未写入磁盘</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n event(s) refused</source>
+        <translation>
+            <numerusform>%n 条被拒收</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Jumped ahead by %1</source>
+        <translation>时钟快进了 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Jumped back by %1</source>
+        <translation>时钟倒退了 %1</translation>
+    </message>
+    <message>
+        <location line="+101"/>
+        <source>Maintenance</source>
+        <translation>维护信息</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>For technicians. Nothing on this screen deletes a record.</source>
+        <translation>供技术人员使用。本页面上的操作不会删除任何记录。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Session records</source>
+        <translation>会话记录</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Waiting to upload</source>
+        <translation>待上传</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <location line="+27"/>
+        <source>%n event(s)</source>
+        <translation>
+            <numerusform>%n 条</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="-23"/>
+        <source>From</source>
+        <translation>涉及</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n consultation(s)</source>
+        <translation>
+            <numerusform>%n 次咨询</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Oldest has waited</source>
+        <translation>最早一条已等待</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Upload</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+24"/>
+        <source>Now</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <location line="-18"/>
+        <source>Sent since start</source>
+        <translation>开机后已上传</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Last success</source>
+        <translation>上次成功</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not yet</source>
+        <translation>尚无</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Last error</source>
+        <translation>上次错误</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Next try</source>
+        <translation>下次尝试</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>None planned</source>
+        <translation>暂无安排</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In %1</source>
+        <translation>%1后</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>All is well</source>
+        <translation>一切正常</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>Where the encryption key is</source>
+        <translation>加密密钥位置</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>In the system keyring</source>
+        <translation>系统密钥环</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not known yet: the record store has not opened</source>
+        <translation>尚不清楚：记录库还没有打开</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Resend the refused records</source>
+        <translation>重新发送被拒绝的记录</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Upload now</source>
+        <translation>立即上传</translation>
     </message>
 </context>
 <context>
@@ -423,7 +586,7 @@
 <context>
     <name>StartScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qml/Kiosk/StartScreen.qml" line="+56"/>
+        <location filename="../../kiosk/ui/qml/Kiosk/StartScreen.qml" line="+57"/>
         <source>Public legal service point</source>
         <translation>公共法律服务点</translation>
     </message>
@@ -746,7 +909,112 @@
         <translation>很满意</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+8"/>
+        <source>The record store will not open: restart the kiosk.</source>
+        <translation>记录库无法打开，请重启终端。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Records only in memory: a power cut would lose them.</source>
+        <translation>有记录只在内存中，断电就会丢失。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Disk full: new records wait in memory. Free disk space.</source>
+        <translation>磁盘已满：新记录暂存在内存中，请清理磁盘空间。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Disk nearly full: reserve space in use. Free disk space.</source>
+        <translation>磁盘将满：已在使用预留空间，请清理磁盘空间。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cannot write to the disk: records wait in memory.</source>
+        <translation>无法写入磁盘：记录暂存在内存中，请检查磁盘。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An unreadable record file was set aside, not deleted.</source>
+        <translation>无法读取的记录文件已另行保存，没有删除。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The hub refused records: kept here, resend when fixed.</source>
+        <translation>服务中心拒收了记录，已存本机：修复后请重新发送。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The clock jumped: check the date and time.</source>
+        <translation>时钟发生跳变，请核对日期和时间。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Nothing to send</source>
+        <translation>没有要发送的记录</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Failed; waiting to try again</source>
+        <translation>上传失败，等待重试</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No link to the hub: not enrolled?</source>
+        <translation>未连接服务中心：终端是否已注册？</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Sending</source>
+        <translation>正在上传</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Another problem with the records: see the log.</source>
+        <translation>记录出现其他问题，请查看日志。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n 天</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+0"/>
+        <location line="+2"/>
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n 小时</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+0"/>
+        <location line="+1"/>
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Less than a minute</source>
+        <translation>不到 1 分钟</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>%2 %1</source>
         <extracomment>A date without the year. %1 is the month (&quot;Nov&quot; / &quot;11月&quot;), %2 the day of the month.</extracomment>
         <translation>%1%2日</translation>
@@ -789,7 +1057,7 @@
 <context>
     <name>TopBar</name>
     <message>
-        <location filename="../../kiosk/ui/qml/Kiosk/TopBar.qml" line="+27"/>
+        <location filename="../../kiosk/ui/qml/Kiosk/TopBar.qml" line="+30"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
@@ -804,7 +1072,7 @@
         <translation>公共法律服务</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+35"/>
         <source>Time: %1</source>
         <translation>时间：%1</translation>
     </message>

@@ -9,7 +9,8 @@ transport in tests).
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, TypeVar
 from uuid import UUID
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from kiosk.api.errors import HubError, HubProblem
 from kiosk.domain.consultations import CallbackIn, CallbackRequest
 from kiosk.domain.models import EnrolRequest, EnrolResult, Schedule, TerminalProfile
+from kiosk.domain.records import RecordAck, RecordEvent, RecordUpload
 from kiosk.domain.signaling import IceServers
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,24 @@ class HubClient:
         response = await self._request("POST", "/v1/callbacks", json=body)
         return _parse(CallbackRequest, response)
 
+    async def put_record(self, consultation_id: UUID, events: list[RecordEvent]) -> RecordAck:
+        """Idempotent: events the hub already holds are acknowledged again, not doubled.
+
+        Only an answer that names this consultation counts: a 200 from a captive
+        portal or a proxy is not the hub's commit.
+        """
+        body = RecordUpload(events=events).model_dump_json().encode()
+        response = await self._request(
+            "PUT", f"/v1/records/{consultation_id}", content=body,
+            headers={"Content-Type": "application/json"},
+        )
+        ack = _parse(RecordAck, response)
+        if ack.consultation_id != consultation_id:
+            raise HubError(HubProblem.BAD_ANSWER,
+                           f"PUT /v1/records/{consultation_id}: acknowledged another consultation",
+                           response.status_code)
+        return ack
+
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = await self._http.request(method, path, **kwargs)
@@ -111,6 +131,9 @@ class HubClient:
             raise HubError(HubProblem.TIMEOUT, f"{method} {path}: timed out") from exc
         except httpx.TransportError as exc:
             raise HubError(HubProblem.OFFLINE, f"{method} {path}: {exc!r}") from exc
+        except httpx.HTTPError as exc:
+            # E.g. a body that claims gzip and is not: the answer is garbage, not the hub's.
+            raise HubError(HubProblem.BAD_ANSWER, f"{method} {path}: {exc!r}") from exc
         if response.status_code in (200, 201, 204, 304):
             return response
         detail = _detail(response)
@@ -121,8 +144,26 @@ class HubClient:
         else:
             problem = HubProblem.BAD_ANSWER
         raise HubError(
-            problem, f"{method} {path}: {response.status_code} {detail}", response.status_code
+            problem, f"{method} {path}: {response.status_code} {detail}", response.status_code,
+            retry_after_s=_retry_after(response),
         )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a Retry-After header (a number or an HTTP date); None without a usable one."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _detail(response: httpx.Response) -> str:

@@ -28,14 +28,19 @@ class CallbackIn(_Strict):
     phone: Phone
 
 
-class CallbackRequest(BaseModel):
-    id: int
-    consultation_id: UUID
+class TerminalPlace(BaseModel):
+    """Which terminal, and where it stood at the time (subsidy reports group by village)."""
+
     terminal_id: int
     county: str
     town: str
     village: str
     site_name: str
+
+
+class CallbackRequest(TerminalPlace):
+    id: int
+    consultation_id: UUID
     # None when the hub never saw the consultation (the kiosk was offline when it was asked for).
     service: ServiceCode | None = None
     # None once the call back is done: the hub does not keep the number longer.
@@ -45,15 +50,10 @@ class CallbackRequest(BaseModel):
     done_by: str | None = None
 
 
-class Consultation(BaseModel):
+class Consultation(TerminalPlace):
     """One video consultation as the hub recorded it; every time is the hub's clock."""
 
     id: UUID
-    terminal_id: int
-    county: str
-    town: str
-    village: str
-    site_name: str
     service: ServiceCode
     requested_expert_id: int | None = None
     accepted_expert_id: int | None = None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from kiosk.domain import (
     Availability,
     DutyShift,
@@ -12,16 +15,27 @@ from kiosk.domain import (
     Terminal,
 )
 from kiosk.domain.consultations import CallbackRequest, Consultation
+from kiosk.domain.records import FallbackReason, SessionRecord
 from kiosk.domain.signaling import EndReason, Outcome, Party
+from kiosk.hub.records import flags_of, media_of
 from kiosk.hub.tables import (
     CallbackRequestRow,
     ConsultationRow,
     DutyShiftRow,
     ExpertRow,
+    SessionRecordRow,
     TerminalRow,
 )
 
 _SERVICE_ORDER = {code: i for i, code in enumerate(ServiceCode)}
+
+
+T = TypeVar("T")
+
+
+def _maybe(kind: Callable[[str], T], value: str | None) -> T | None:
+    """A stored code as its enum, or None where the column is empty."""
+    return kind(value) if value is not None else None
 
 
 def services_of(row: ExpertRow) -> list[ServiceCode]:
@@ -108,9 +122,41 @@ def consultation(row: ConsultationRow) -> Consultation:
         requested_at=row.requested_at,
         accepted_at=row.accepted_at,
         ended_at=row.ended_at,
-        ended_by=Party(row.ended_by) if row.ended_by is not None else None,
-        end_reason=EndReason(row.end_reason) if row.end_reason is not None else None,
-        outcome=Outcome(row.outcome) if row.outcome is not None else None,
+        ended_by=_maybe(Party, row.ended_by),
+        end_reason=_maybe(EndReason, row.end_reason),
+        outcome=_maybe(Outcome, row.outcome),
         notes=row.notes,
         attempts=row.attempts,
+    )
+
+
+def session_record(row: SessionRecordRow, hub: ConsultationRow | None) -> SessionRecord:
+    return SessionRecord(
+        consultation_id=row.consultation_id,
+        terminal_id=row.terminal_id,
+        county=row.county,
+        town=row.town,
+        village=row.village,
+        site_name=row.site_name,
+        service=_maybe(ServiceCode, row.service),
+        expert_id=row.expert_id,
+        expert_group=_maybe(ExpertGroup, row.expert_group),
+        requested_at=row.requested_at,
+        answered_at=row.answered_at,
+        ended_at=row.ended_at,
+        ended_by=_maybe(Party, row.ended_by),
+        end_reason=_maybe(EndReason, row.end_reason),
+        fallback=_maybe(FallbackReason, row.fallback),
+        callback_requested=row.callback_requested,
+        rating=row.rating,
+        media=media_of(row),
+        outcome=Outcome(hub.outcome) if hub is not None and hub.outcome is not None else None,
+        hub_accepted_expert_id=hub.accepted_expert_id if hub is not None else None,
+        hub_accepted_at=hub.accepted_at if hub is not None else None,
+        hub_ended_at=hub.ended_at if hub is not None else None,
+        hub_ended_by=Party(hub.ended_by) if hub is not None and hub.ended_by else None,
+        events=row.events,
+        first_received_at=row.first_received_at,
+        last_received_at=row.last_received_at,
+        flags=flags_of(row),
     )

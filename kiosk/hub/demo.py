@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.domain import AccountRole, Availability, ExpertGroup, ServiceCode
+from kiosk.hub.availability import set_availability
 from kiosk.hub.tables import (
     AccountRow,
     DutyShiftRow,
@@ -154,6 +155,8 @@ def seed(db: Session, hasher: PasswordHasher, now: datetime) -> bool:
     experts = [_expert_row(spec) for spec in _EXPERTS]
     db.add_all(experts)
     db.flush()
+    for spec, row in zip(_EXPERTS, experts, strict=True):
+        set_availability(db, row, _availability(spec), now)
     lawyers = [e for e in experts if e.expert_group == ExpertGroup.LAWYER.value]
     others = [e for e in experts if e.expert_group != ExpertGroup.LAWYER.value]
     on_call = next(e for e in experts if e.name == ON_CALL)
@@ -215,9 +218,13 @@ def _expert_row(spec: _Expert) -> ExpertRow:
         name=spec.name,
         expert_group=spec.group.value,
         organisation=spec.organisation,
-        availability=(Availability.AVAILABLE if spec.available else Availability.AWAY).value,
+        availability=_availability(spec).value,
         services=[ExpertServiceRow(service=s.value) for s in spec.services],
     )
+
+
+def _availability(spec: _Expert) -> Availability:
+    return Availability.AVAILABLE if spec.available else Availability.AWAY
 
 
 def _at(day: date, span: tuple[time, time]) -> tuple[datetime, datetime]:

@@ -1,12 +1,13 @@
-"""The `from`/`to` query window shared by the schedule and the shift lists."""
+"""Query windows: `from`/`to` of the schedule and the shift lists, `month` of the records
+and the subsidy report."""
 
 # No `from __future__ import annotations`: FastAPI must see the closure's `days` at
 # definition time, while the string annotations would be resolved in module globals.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Annotated
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import AwareDatetime
@@ -74,3 +75,51 @@ def time_range(max_span: timedelta, *, looking_back: bool = False) -> Callable[.
         return TimeRange(start, end)
 
     return dependency
+
+
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month of the bureau's time zone, as the UTC window [start, end)."""
+
+    label: str  # "2026-11"
+    start: datetime
+    end: datetime
+
+
+def month_of(label: str, zone: tzinfo) -> Month:
+    year, month = (int(part) for part in label.split("-"))
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    start = datetime(year, month, 1, tzinfo=zone)
+    end = datetime(*following, 1, tzinfo=zone)
+    return Month(label, start.astimezone(UTC), end.astimezone(UTC))
+
+
+def this_month(now: datetime, zone: tzinfo) -> str:
+    return f"{now.astimezone(zone):%Y-%m}"
+
+
+def month_query(description: str) -> Any:
+    return Query(pattern=MONTH_PATTERN, description=description)
+
+
+def month_or_current(
+    state: StateDep,
+    month: Annotated[
+        str | None,
+        month_query("YYYY-MM in the bureau's time zone; default: the current month."),
+    ] = None,
+) -> Month:
+    zone = state.settings.zone
+    return month_of(month or this_month(state.now(), zone), zone)
+
+
+def month_if_given(
+    state: StateDep,
+    month: Annotated[
+        str | None, month_query("YYYY-MM in the bureau's time zone; default: every month.")
+    ] = None,
+) -> Month | None:
+    return None if month is None else month_of(month, state.settings.zone)

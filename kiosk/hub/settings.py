@@ -6,10 +6,13 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from kiosk.domain import HOTLINE
 
 DEFAULT_BUREAU = "沈阳市公共法律服务中心"
+# The bureau's calendar: a report's month, like a duty shift, is a month of local days.
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 
 def utcnow() -> datetime:
@@ -51,6 +54,7 @@ class HubSettings:
     db_url: str = "sqlite:///hub.sqlite3"
     bureau_name: str = DEFAULT_BUREAU
     hotline: str = HOTLINE
+    time_zone: str = DEFAULT_TIME_ZONE
     session_lifetime: timedelta = timedelta(hours=12)
     enrolment_code_lifetime: timedelta = timedelta(hours=24)
     # Browsers drop Secure cookies over plain http, which is what loopback
@@ -86,3 +90,7 @@ class HubSettings:
     turn_tls_port: int = 443
     ice_credential_lifetime: timedelta = timedelta(hours=6)
     clock: Callable[[], datetime] = field(default=utcnow, repr=False, compare=False)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)

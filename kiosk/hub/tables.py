@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -22,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kiosk.domain import AccountRole, Availability, ExpertGroup, ServiceCode
+from kiosk.domain.records import EventKind, FallbackReason
 from kiosk.domain.signaling import EndReason, Outcome, Party
 
 # Fixed constraint names, so later migrations can name what they alter on both databases.
@@ -247,3 +250,104 @@ class CallbackRequestRow(Base):
     done_by: Mapped[str | None] = mapped_column(String(40))
 
     terminal: Mapped[TerminalRow] = relationship(lazy="joined")
+
+
+class AvailabilityChangeRow(Base):
+    """Each time an expert became available or away: the evidence of time marked available."""
+
+    __tablename__ = "availability_changes"
+    __table_args__ = (
+        CheckConstraint(_one_of("availability", Availability), name="availability"),
+        Index("ix_availability_changes_expert_at", "expert_id", "at"),
+        _NO_ID_REUSE,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No cascade: subsidy evidence, like the expert it belongs to, is retired rather than erased.
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id"))
+    availability: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+
+
+class SessionRecordRow(Base):
+    """What one terminal reported of one consultation, summed up from its events.
+
+    The place is the terminal's at the first upload: a terminal moved to another
+    village later must not move its past consultations with it. Times are the
+    kiosk's clock except `occurred_at` (the moment the month report counts the
+    consultation at: the hub's request time when the hub signaled it) and the
+    `*_received_at` (the hub's).
+    """
+
+    __tablename__ = "session_records"
+    __table_args__ = (
+        CheckConstraint(_one_of("service", ServiceCode), name="service"),
+        CheckConstraint(_one_of("expert_group", ExpertGroup), name="expert_group"),
+        CheckConstraint(_one_of("ended_by", Party), name="ended_by"),
+        CheckConstraint(_one_of("end_reason", EndReason), name="end_reason"),
+        CheckConstraint(_one_of("fallback", FallbackReason), name="fallback"),
+        CheckConstraint("rating BETWEEN 0 AND 5", name="rating"),
+        Index("ix_session_records_terminal_occurred", "terminal_id", "occurred_at"),
+    )
+
+    # Not a foreign key to consultations: a kiosk that was offline reports calls the hub never saw.
+    consultation_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id"))
+    county: Mapped[str] = mapped_column(String(80))
+    town: Mapped[str] = mapped_column(String(80))
+    village: Mapped[str] = mapped_column(String(80))
+    site_name: Mapped[str] = mapped_column(String(80))
+    service: Mapped[str | None] = mapped_column(String(32))
+    # Whom the kiosk says answered; not a foreign key, the kiosk may name someone the hub lacks.
+    expert_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    expert_group: Mapped[str | None] = mapped_column(String(32))
+    requested_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(16))
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    fallback: Mapped[str | None] = mapped_column(String(32))
+    callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    media: Mapped[str | None] = mapped_column(Text)  # MediaSummary as JSON
+    seconds_with_media: Mapped[float | None] = mapped_column(Double)
+    # Answer to end on the kiosk's monotonic clock: true even when its wall clock jumped.
+    talk_s: Mapped[float | None] = mapped_column(Double)
+    clock_jumped: Mapped[bool] = mapped_column(Boolean, default=False)
+    sequence_gap: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An event id came again with other content. Kept, since the other content is not stored
+    # and the flag could not be derived again from the events.
+    conflicting_replay: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Disagreement values, comma-separated in their declared order; empty when none.
+    flags: Mapped[str] = mapped_column(String(200), default="")
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    first_received_at: Mapped[datetime]
+    last_received_at: Mapped[datetime]
+
+
+class RecordEventRow(Base):
+    """One event of a session record as the kiosk sent it, minus any phone number."""
+
+    __tablename__ = "record_events"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", EventKind), name="kind"),
+        CheckConstraint("seq >= 1", name="seq"),
+        # Not unique: a second event at a taken place is kept (nothing is lost) and flagged.
+        Index("ix_record_events_consultation_seq", "consultation_id", "seq"),
+    )
+
+    # The kiosk's id: a replay hits this key, so an event is never stored twice.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    consultation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("session_records.consultation_id")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]  # the kiosk's wall clock
+    mono_s: Mapped[float] = mapped_column(Double)
+    clock_jump_s: Mapped[float] = mapped_column(Double)
+    received_at: Mapped[datetime]  # the hub's clock
+    terminal_id: Mapped[int] = mapped_column(ForeignKey("terminals.id"))
+    # The kind's own fields as JSON (sorted keys); a callback number goes to callback_requests.
+    body: Mapped[str] = mapped_column(Text)

@@ -6,7 +6,8 @@ tests drive the same object the terminal runs. `run` is the `kiosk run` entry.
 A terminal cold-starts after every power cut, so the first frame comes first:
 it needs only the QML, the view-models and the place names of the cached
 profile (read with plain `json`). The asyncio loop, the hub link (httpx,
-pydantic) and the cached schedule follow once that frame is on screen; nothing
+pydantic), the cached schedule and the outbox of session records (SQLite, the
+keyring) follow once that frame is on screen; nothing
 imported before it may pull them in, nor PySide6's `Qt` namespace (~15 ms).
 """
 
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 from zoneinfo import ZoneInfo
 
 import shiboken6
@@ -35,9 +36,13 @@ from kiosk.ui.calls import CallDesk, TerminalClient
 from kiosk.ui.feed import HubFeed
 from kiosk.ui.i18n import Translations
 from kiosk.ui.ports import LinkLike, ProfileLike, SnapshotLike
+from kiosk.ui.records import RecordDesk
 from kiosk.ui.resources import QML_DIR, QML_MODULE, i18n_dir, icons_dir
 from kiosk.ui.vm.idle import IdleWatch
 from kiosk.ui.vm.root import KioskViewModel
+
+if TYPE_CHECKING:
+    from kiosk.outbox.upload import RecordSink
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +66,7 @@ class KioskApp:
     bridge: AsyncBridge
     feed: HubFeed
     desk: CallDesk
+    records: RecordDesk
     translations: Translations
     first_frame: FirstFrame
     qml_warnings: list[str] = field(default_factory=list)
@@ -80,7 +86,8 @@ class KioskApp:
         if self.bridge.running:
             with contextlib.suppress(Exception):
                 self.bridge.submit(self.desk.aclose()).result(CLOSE_TIMEOUT)
-        self.bridge.close(self.desk.aclose, self.feed.aclose)
+        # The call desk first: its recorder still writes into the outbox.
+        self.bridge.close(self.desk.aclose, self.records.aclose, self.feed.aclose)
         self.translations.close()
         # The engine owns the window and the view-models and deletes QML first.
         self.engine.deleteLater()
@@ -168,7 +175,12 @@ def _assemble(
     else:
         root.apply_profile(profile)
     feed.snapshotReady.connect(root.apply_snapshot)
-    desk = CallDesk(bridge, root, config.call, lambda: _terminal_client(feed), parent=engine)
+    records = RecordDesk(
+        bridge, config.data_dir, lambda: _record_sink(feed), root.maintenance_vm, parent=engine
+    )
+    desk = CallDesk(
+        bridge, root, config.call, lambda: _terminal_client(feed), parent=engine, records=records
+    )
 
     warnings: list[str] = []
     engine.warnings.connect(lambda errors: _log_qml(errors, warnings))
@@ -186,8 +198,16 @@ def _assemble(
     window.installEventFilter(root.idle_watch)
     # The loop thread, the hub link (and with it the cached schedule) wait for the
     # first frame: a resident sees the start screen sooner than they could tap it.
-    first_frame = FirstFrame(window, feed.start, defer=True, fallback_ms=START_FEED_FALLBACK_MS)
-    return KioskApp(engine, window, root, bridge, feed, desk, translations, first_frame, warnings)
+    def after_first_frame() -> None:
+        feed.start()  # starts the loop thread
+        records.start()
+
+    first_frame = FirstFrame(
+        window, after_first_frame, defer=True, fallback_ms=START_FEED_FALLBACK_MS
+    )
+    return KioskApp(
+        engine, window, root, bridge, feed, desk, records, translations, first_frame, warnings
+    )
 
 
 def _hub_link(config: KioskConfig, token: Token) -> LinkLike:
@@ -203,6 +223,14 @@ def _terminal_client(feed: HubFeed) -> TerminalClient | None:
     # On the loop thread, for each call: the link is made only after the first frame.
     client = getattr(feed.link, "client", None)
     return client if client is not None and hasattr(client, "ice_servers") else None
+
+
+def _record_sink(feed: HubFeed) -> RecordSink | None:
+    # On the loop thread, before each upload: none until the link is made and enrolled.
+    client = getattr(feed.link, "client", None)
+    if client is None or not getattr(client, "has_token", False):
+        return None
+    return client if hasattr(client, "put_record") else None
 
 
 class FirstFrame(QObject):

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from kiosk.call import CallEvent, CallSettings, Consultation, FrameSlot, SignalClient
     from kiosk.domain.consultations import CallbackRequest
     from kiosk.domain.signaling import IceServers
+    from kiosk.outbox import ConsultationLog
+    from kiosk.ui.records import CallRecorder, RecordDesk
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +90,19 @@ class CallDesk(QObject):
         settings: CallSettings,
         client: Callable[[], TerminalClient | None],
         parent: QObject | None = None,
+        *,
+        records: RecordDesk | None = None,
     ) -> None:
-        """`client` is called on the loop thread, for each call (the hub link comes late)."""
+        """`client` is called on the loop thread, for each call (the hub link comes late).
+
+        With `records`, every event of a call is in its session record before the
+        screen shows it, and the rating and the callback number go there too.
+        """
         super().__init__(parent)
+        self._records = records
+        # Loop thread only: the record of the current (or last) call and its recorder.
+        self._record: ConsultationLog | None = None
+        self._recorder: CallRecorder | None = None
         self._bridge = bridge
         self._root = root
         self._vm = root.call_vm
@@ -118,6 +130,7 @@ class CallDesk(QObject):
         self._vm.muteRequested.connect(self.set_muted)
         self._vm.documentDue.connect(self.send_document)
         root.fallback_vm.callbackRequested.connect(self.request_callback)
+        root.rating_vm.rated.connect(self.rate)
 
     @property
     def active(self) -> bool:
@@ -132,6 +145,9 @@ class CallDesk(QObject):
 
     def start(self, service: str, expert_id: int) -> None:
         from kiosk.call.frames import FrameSlot
+        from kiosk.ui.records import load_outbox
+
+        load_outbox()  # a no-op after the first frame; see there why here
 
         if self._active:
             log.error("a call is already running; ignoring a second one")
@@ -184,25 +200,31 @@ class CallDesk(QObject):
             self._vm.document_done(False)
 
     def request_callback(self, phone: str) -> None:
-        consultation_id = self._last_id
         fallback = self._root.fallback_vm
-        if consultation_id is None:
-            fallback.callback_result(False)
-            return
         try:
             self._bridge.submit(
-                self._send_callback(consultation_id, phone),
+                self._keep_callback(phone),
                 lambda _: fallback.callback_result(True),
                 lambda error: self._callback_failed(error),
             )
         except BridgeClosed:
             fallback.callback_result(False)
 
+    def rate(self, score: int) -> None:
+        rating = self._root.rating_vm
+        with contextlib.suppress(BridgeClosed):
+            self._bridge.submit(
+                self._keep_rating(score),
+                lambda _: rating.kept(),
+                lambda error: log.error("the rating was not recorded: %r", error),
+            )
+
     async def aclose(self) -> None:
         """For `AsyncBridge.close`: end a call still running, then the signaling socket."""
         call, self._call = self._call, None
         if call is not None:
             await call.aclose()
+        await self._close_recorder()
         if self._signal is not None:
             await self._signal.aclose()
             self._signal = None
@@ -215,10 +237,25 @@ class CallDesk(QObject):
     ) -> Consultation:
         from kiosk.call import Consultation, SignalClient, signal_url
         from kiosk.domain.codes import ServiceCode
+        from kiosk.domain.records import FallbackReason as RecordedFallback
 
+        await self._close_recorder()  # the last call's, if its end never came
+        record = self._record = await self._start_record()
+        if record is not None:
+            await record.requested(ServiceCode(service), expert_id or None)
         client = self._client()
         if client is None or not client.token:
+            if record is not None:
+                await record.fallback(RecordedFallback.UNREACHABLE)
             raise NoHubClient("no hub link or no terminal token")
+        def on_event(event: CallEvent) -> None:
+            self._bridge.post(self._on_event, (number, event))
+
+        if record is not None:
+            from kiosk.ui.records import CallRecorder
+
+            self._recorder = CallRecorder(record, on_event)
+        feed = self._recorder.feed if self._recorder is not None else on_event
         if self._signal is None:
             self._signal = SignalClient(
                 signal_url(client.base_url), client.token,
@@ -227,19 +264,53 @@ class CallDesk(QObject):
             self._signal.start()
         call = Consultation(
             self._signal, ServiceCode(service), expert_id=expert_id or None,
-            settings=self._settings, ice_servers=client.ice_servers,
-            on_event=lambda event: self._bridge.post(self._on_event, (number, event)),
+            settings=self._settings, ice_servers=client.ice_servers, on_event=feed,
             remote_video=remote, local_video=local,
+            consultation_id=record.consultation_id if record is not None else None,
         )
-        await call.start()
+        try:
+            await call.start()
+        except Exception:
+            if record is not None:
+                await record.fallback(RecordedFallback.FAILED)
+            raise
         return call
 
-    async def _send_callback(self, consultation_id: UUID, phone: str) -> None:
+    async def _start_record(self) -> ConsultationLog | None:
+        if self._records is None:
+            return None
+        try:
+            return await self._records.start_log()
+        except Exception as exc:
+            # The resident still gets the call; the maintenance screen already says why.
+            log.error("no session record for this call: %r", exc)
+            return None
+
+    async def _close_recorder(self) -> None:
+        recorder, self._recorder = self._recorder, None
+        if recorder is not None:
+            await recorder.aclose()
+
+    async def _keep_callback(self, phone: str) -> None:
+        """Into the record (uploaded when the hub can be reached); straight to the hub
+        only when this kiosk has no record to put it in."""
+        record = self._record
+        if record is not None:
+            await record.callback(phone)
+            log.info("callback number kept for consultation %s", record.consultation_id)
+            return
+        consultation_id = self._last_id
         client = self._client()
-        if client is None:
-            raise NoHubClient("no hub link")
+        if client is None or consultation_id is None:
+            raise NoHubClient("no record and no hub link")
         await client.request_callback(consultation_id, phone)
         log.info("callback requested for consultation %s", consultation_id)
+
+    async def _keep_rating(self, score: int) -> None:
+        record = self._record
+        if record is None:
+            raise RuntimeError("no session record to rate")
+        await record.rated(score)
 
     # --- results and events (Qt thread) -------------------------------------------------
 
@@ -370,8 +441,8 @@ class CallDesk(QObject):
         self._active = False
         self._slots = None
         call, self._call = self._call, None
-        if call is not None:
-            self._submit(call.aclose())  # the camera and microphone go with it
+        # The camera and microphone go with the call; then what the recorder still holds.
+        self._submit(self._end_call(call))
         if cancelled:
             self._root.call_cancelled()
         else:
@@ -395,6 +466,12 @@ class CallDesk(QObject):
     def _callback_failed(self, error: BaseException) -> None:
         log.warning("the callback request did not reach the hub: %r", error)
         self._root.fallback_vm.callback_result(False)
+
+
+    async def _end_call(self, call: Consultation | None) -> None:
+        if call is not None:
+            await call.aclose()
+        await self._close_recorder()
 
 
 async def _set_muted(call: Consultation, muted: bool) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.orm import Session
 
 from kiosk.hub.db import downgrade, make_engine, migrate
-from kiosk.hub.tables import Base
+from kiosk.hub.tables import AvailabilityChangeRow, Base, ExpertRow
 
 
 def test_migrations_match_the_orm_and_go_both_ways(empty_db_url: str) -> None:
@@ -51,3 +54,44 @@ def _assert_ids_are_never_reused(engine: Engine) -> None:
                     "SELECT sql FROM sqlite_master WHERE name = ?", (table.name,)
                 ).scalar()
                 assert "AUTOINCREMENT" in str(ddl), table.name
+
+
+def test_the_availability_log_starts_from_each_experts_present_state(empty_db_url: str) -> None:
+    """Revision 0003 writes one line per live expert, so time available before it is not lost."""
+    engine = make_engine(empty_db_url)
+    try:
+        migrate(engine, "0002")
+        with Session(engine) as db:
+            db.add_all(
+                [
+                    ExpertRow(
+                        name="张伟",
+                        expert_group="lawyer",
+                        organisation="",
+                        availability="available",
+                    ),
+                    ExpertRow(
+                        name="王丽",
+                        expert_group="lawyer",
+                        organisation="",
+                        availability="away",
+                        deleted_at=datetime.now(UTC),
+                    ),
+                    ExpertRow(
+                        name="李明", expert_group="notary", organisation="", availability="away"
+                    ),
+                ]
+            )
+            db.commit()
+        before = datetime.now(UTC)
+        migrate(engine)
+        with Session(engine) as db:
+            log = db.scalars(select(AvailabilityChangeRow).order_by(AvailabilityChangeRow.id)).all()
+            names = {e.id: e.name for e in db.scalars(select(ExpertRow))}
+        assert [(names[r.expert_id], r.availability) for r in log] == [
+            ("张伟", "available"),
+            ("李明", "away"),
+        ]
+        assert all(before - timedelta(seconds=1) <= r.at <= datetime.now(UTC) for r in log)
+    finally:
+        engine.dispose()

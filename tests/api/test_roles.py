@@ -63,6 +63,27 @@ async def _callback_path(api: Api) -> Request:
         return f"/v1/callbacks/{row.id}/done", {}
 
 
+async def _record_upload(_api: Api) -> Request:
+    event = {
+        "id": str(uuid4()),
+        "seq": 1,
+        "kind": "requested",
+        "at": datetime.now(UTC).isoformat(),
+        "mono_s": 0,
+        "service": "legal_aid",
+    }
+    return f"/v1/records/{uuid4()}", {"json": {"events": [event]}}
+
+
+async def _record_path(api: Api) -> Request:
+    path, kwargs = await _record_upload(api)
+    # Not terminal 1: enrolling it again would revoke the token of the table's terminal.
+    terminal = await api.terminal(2)
+    response = await terminal.put(path, **kwargs)
+    assert response.status_code == 200, response.text
+    return path, {}
+
+
 async def _outcome_path(api: Api) -> Request:
     # Accepted by the first demo lawyer, who is the LAWYER principal of this table.
     cid = insert_consultation(api.state.sessions, accepted_by=await api.expert_id("张伟"))
@@ -181,6 +202,19 @@ CASES: tuple[Case, ...] = (
         (LAWYER,),
         204,
         _outcome_path,
+    ),
+    Case("PUT", "/v1/records/{consultation_id}", (TERMINAL,), 200, _record_upload),
+    Case("GET", "/v1/records", (ADMIN,), 200, lambda _: _fixed("/v1/records")),
+    Case("GET", "/v1/records/{consultation_id}", (ADMIN,), 200, _record_path),
+    Case(
+        "GET", "/v1/reports/subsidy", (LAWYER, ADMIN), 200, lambda _: _fixed("/v1/reports/subsidy")
+    ),
+    Case(
+        "GET",
+        "/v1/reports/subsidy.csv",
+        (LAWYER, ADMIN),
+        200,
+        lambda _: _fixed("/v1/reports/subsidy.csv"),
     ),
 )
 

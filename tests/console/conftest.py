@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
+from tests.console.report_data import ReportData, add_report_data
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, chromium
 from tests.support.hub import Credentials, RunningHub
 
@@ -30,6 +31,12 @@ DEFAULT_VIEWPORT = {"width": 1366, "height": 768}
 def browser() -> Iterator[Browser]:
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture(scope="session")
+def report_data(demo_hub: RunningHub) -> ReportData:
+    """This month's records in the demo hub, once per session (see report_data.py)."""
+    return add_report_data(demo_hub)
 
 
 @dataclass

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.console.conftest import SCREENSHOTS, Console
+from tests.console.report_data import ReportData
 from tests.support.hub import Credentials
 
 pytestmark = pytest.mark.browser
@@ -51,6 +52,7 @@ def lawyer_page(console: Console) -> Page:
     expect(page.get_by_role("region", name="来电")).to_be_in_viewport()
     expect(page.get_by_role("heading", name="我的值班")).to_be_in_viewport()
     expect(page.get_by_role("button", name="退出登录")).to_be_in_viewport()
+    expect(page.locator("#month-stats [data-stat='接听咨询'] .value")).not_to_be_empty()
     return page
 
 
@@ -88,6 +90,21 @@ def expert_dialog(page: Page) -> None:
     expect(dialog.get_by_role("button", name="保存")).to_be_in_viewport()
 
 
+def report_ready(page: Page) -> None:
+    expect(page.locator("#report-experts tbody tr").first).to_be_visible()
+    expect(page.locator("#report-terminals tfoot tr")).to_be_visible()
+    expect(page.get_by_label("月份")).to_be_in_viewport()
+    expect(page.get_by_role("link", name="导出 CSV")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="查看待核对的记录")).to_be_visible()
+
+
+def flagged_records(page: Page) -> None:
+    report_ready(page)
+    page.get_by_role("button", name="查看待核对的记录").click()
+    listing = page.get_by_role("region", name="待核对的记录")
+    expect(listing.locator("tbody tr").first).to_be_in_viewport()
+
+
 PAGES: dict[str, Callable[[Console], Page]] = {
     "login": login_page,
     "lawyer": lawyer_page,
@@ -95,12 +112,17 @@ PAGES: dict[str, Callable[[Console], Page]] = {
     "admin-expert-dialog": admin_tab("专家", "experts", expert_dialog),
     "admin-shifts": admin_tab("值班", "shifts", shifts_ready),
     "admin-terminals": admin_tab("终端", "terminals", terminals_ready),
+    "admin-report": admin_tab("补贴报表", "report", report_ready),
+    "admin-report-flagged": admin_tab("补贴报表", "report", flagged_records),
 }
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_looks_right(console: Console, name: str, size: tuple[int, int]) -> None:
+def test_page_looks_right(
+    console: Console, report_data: ReportData, name: str, size: tuple[int, int]
+) -> None:
+    """`report_data`: the lawyer's month and the report have figures to show."""
     width, height = size
     console.page.set_viewport_size({"width": width, "height": height})
     page = PAGES[name](console)

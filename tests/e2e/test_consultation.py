@@ -153,6 +153,17 @@ def test_first_accept_wins_the_lawyer_hangs_up_and_the_resident_rates(
     # The thank-you stays a few seconds, then the next resident finds the start screen.
     qtbot.waitUntil(lambda: kiosk.root.property("screen") == "start", timeout=15_000)
 
+    # The session record reached the hub, whole, and agrees with what the hub saw.
+    record = wait_for_record(qtbot, hub, cid, lambda r: r["rating"] is not None)
+    assert record["events"] == 6  # requested, ringing, answered, media, ended, rated
+    assert record["rating"] == 4
+    assert record["expert_id"] == hub.expert_id(first.credentials)
+    assert record["hub_accepted_expert_id"] == record["expert_id"]
+    assert (record["ended_by"], record["hub_ended_by"]) == ("expert", "expert")
+    assert record["media"]["seconds_with_media"] > 0
+    assert record["flags"] == []
+    qtbot.waitUntil(lambda: not kiosk.bridge.submit(_pending(kiosk)).result(5), timeout=10_000)
+
 
 def test_no_answer_offers_a_callback_that_the_console_lists(
     qtbot: QtBot, make_kiosk: MakeKiosk, open_console: OpenConsole, hub: RunningHub
@@ -173,12 +184,40 @@ def test_no_answer_offers_a_callback_that_the_console_lists(
     tap(qtbot, kiosk, "sendCallback")
     qtbot.waitUntil(lambda: kiosk.root.fallback_vm.property("step") == "sent", timeout=10_000)
 
+    # The number went up in the session record; the console's list has it once.
+    record = wait_for_record(qtbot, hub, cid, lambda r: r["callback_requested"])
+    assert (record["fallback"], record["flags"]) == ("no_answer", [])
     with hub.lawyer_client() as client:
         listed = client.get("/v1/callbacks").json()
     mine = [c for c in listed if c["consultation_id"] == cid]
     assert len(mine) == 1 and mine[0]["phone"] == "13800138000"
+    # Uploaded, the number is gone from the kiosk.
+    qtbot.waitUntil(lambda: not kiosk.bridge.submit(_pending(kiosk)).result(5), timeout=10_000)
     lawyer.page.reload()
     expect(lawyer.page.locator("#callback-list")).to_contain_text("138 0013 8000")
     tap(qtbot, kiosk, "doneButton")
     wait_screen(qtbot, kiosk, "start")
     assert kiosk.root.fallback_vm.property("phoneText") == ""
+
+
+def wait_for_record(
+    qtbot: QtBot, hub: RunningHub, cid: str, done: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """The hub's session record of `cid`, once the kiosk's uploads made `done` true."""
+    seen: list[dict[str, Any]] = []
+
+    def arrived() -> bool:
+        with hub.admin_client() as client:
+            response = client.get(f"/v1/records/{cid}")
+        if response.status_code != 200:
+            return False
+        seen[:] = [response.json()]
+        return done(seen[0])
+
+    qtbot.waitUntil(arrived, timeout=15_000)
+    return seen[0]
+
+
+async def _pending(kiosk: KioskApp) -> list[object]:
+    outbox = await kiosk.records.outbox()
+    return list(await outbox.pending())

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from kiosk.call.settings import CallSettings
+from kiosk.domain.records import RecordEvent
+from kiosk.ui.app import KioskApp
 from kiosk.ui.calls import quality_of
 from kiosk.ui.vm.call import Quality
 from tests.ui.conftest import MakeKiosk
@@ -27,15 +29,28 @@ def test_a_call_without_a_hub_is_a_fallback_that_says_so(
     fallback = kiosk.root.fallback_vm
     assert fallback.property("reason") == "unreachable"
     assert not kiosk.desk.active
-    # The callback cannot reach the hub either: the resident is told, the number kept.
+    # The hub is out of reach, but the number is kept in the session record, sealed,
+    # to go up when the hub can be reached: the resident is told a lawyer will call.
     for key in "13800138000":
         fallback.press(key)
     fallback.submit()
-    qtbot.waitUntil(lambda: fallback.property("step") == "failed", timeout=5000)
+    qtbot.waitUntil(lambda: fallback.property("step") == "sent", timeout=5000)
     assert fallback.property("phoneText") == "138 0013 8000"
     kiosk.root.back()
     assert kiosk.root.property("screen") == "schedule"
     assert fallback.property("phoneText") == ""
+    outbox = kiosk.records.outbox_file
+    stored = b"".join(p.read_bytes() for p in outbox.parent.glob(outbox.name + "*"))
+    assert b"13800138000" not in stored
+    kinds = [e.kind for e in kiosk.bridge.submit(_pending(kiosk)).result(5)]
+    assert kinds == ["requested", "fallback", "callback_requested"]
+
+
+async def _pending(kiosk: KioskApp) -> list[RecordEvent]:
+    outbox = await kiosk.records.outbox()
+    batch = await outbox.next_batch(50)
+    assert batch is not None
+    return batch.events
 
 
 def test_a_second_call_while_one_runs_is_ignored(qtbot: QtBot, make_kiosk: MakeKiosk) -> None:

@@ -254,7 +254,7 @@ def test_keypad_types_erases_and_checks_the_number(qtbot: QtBot, make_kiosk: Mak
 
     kiosk.root.fallback_vm.callback_result(True)
     qtbot.waitUntil(lambda: present(window, "callbackSent"), timeout=2000)
-    assert "回电话" in text_of(window, "callbackSent")
+    assert text_of(window, "callbackSent") == "已记下您的号码，律师会给您回电。"
     assert not present(window, "key1")  # nothing more to type
     tap(qtbot, kiosk, "doneButton")
     wait_screen(qtbot, kiosk, "start")
@@ -376,11 +376,19 @@ def test_rating_timers(qtbot: QtBot) -> None:
     rated: list[int] = []
     vm.rated.connect(rated.append)
 
-    # Rated: thanks, then finished after the thanks time.
+    # Rated: the chosen face stays until the record has it, then thanks, then finished.
     vm.ask()
     vm.rate(3)
+    assert (vm.property("step"), vm.property("score")) == ("ask", 3)
+    vm.kept()
     assert vm.property("step") == "thanks"
-    assert vm.property("score") == 3
+    with qtbot.waitSignal(vm.finished, timeout=2000):
+        pass
+
+    # A record that does not answer holds the thank-you back a second at most.
+    vm.ask()
+    vm.rate(5)
+    qtbot.waitUntil(lambda: vm.property("step") == "thanks", timeout=2000)
     with qtbot.waitSignal(vm.finished, timeout=2000):
         pass
 
@@ -388,7 +396,7 @@ def test_rating_timers(qtbot: QtBot) -> None:
     vm.ask()
     with qtbot.waitSignal(vm.finished, timeout=2000):
         pass
-    assert rated == [3, 0]
+    assert rated == [3, 5, 0]
     assert vm.property("step") == "thanks"
 
 

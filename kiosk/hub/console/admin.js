@@ -1,5 +1,6 @@
 import { ApiError, busy, clearErrors, del, fieldError, get, logout, post, put, requireSession, showError } from "./api.js";
 import { catalogue, el, groupName, loadCatalogue, serviceName, toast } from "./catalogue.js";
+import { startAdminReport } from "./subsidy.js";
 import {
   SHORT_WEEKDAYS,
   addDays,
@@ -76,7 +77,8 @@ $("confirm-form").addEventListener("submit", async (event) => {
 
 // ---- tabs -----------------------------------------------------------------
 
-const TABS = ["experts", "shifts", "terminals"];
+const TABS = ["experts", "shifts", "terminals", "report"];
+let report = null;
 
 function selectTab(name, { focus = false, push = true } = {}) {
   if (!TABS.includes(name)) name = "experts";
@@ -92,6 +94,7 @@ function selectTab(name, { focus = false, push = true } = {}) {
   document.body.dataset.tab = name;
   if (name === "shifts") return loadShifts();
   if (name === "terminals") return loadTerminals();
+  if (name === "report") return report.load();
   return loadExperts();
 }
 
@@ -698,6 +701,7 @@ async function start() {
   await loadCatalogue();
   buildExpertForm();
   buildShiftForm();
+  report = startAdminReport({ pageError });
   $("loading").hidden = true;
   $("content").hidden = false;
   await selectTab(window.location.hash.slice(1) || "experts", { push: false });

@@ -94,7 +94,7 @@ export function translateFieldMessage(message) {
 }
 
 export async function api(method, path, body = undefined, options = {}) {
-  const { redirectOn401 = true } = options;
+  const { redirectOn401 = true, withTotal = false } = options;
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (UNSAFE.has(method)) headers["X-CSRF-Token"] = csrfToken();
@@ -122,7 +122,13 @@ export async function api(method, path, body = undefined, options = {}) {
       data = null;
     }
   }
-  if (response.ok) return data;
+  if (response.ok) {
+    if (!withTotal) return data;
+    // A paged list: the hub says in X-Total-Count how many there are over all pages.
+    const items = Array.isArray(data) ? data : [];
+    const total = Number(response.headers.get("X-Total-Count"));
+    return { items, total: Number.isFinite(total) ? total : items.length };
+  }
 
   const retryHeader = response.headers.get("Retry-After");
   const retryAfter = retryHeader && /^\d+$/.test(retryHeader) ? Number(retryHeader) : null;
@@ -142,6 +148,7 @@ export async function api(method, path, body = undefined, options = {}) {
 }
 
 export const get = (path, options) => api("GET", path, undefined, options);
+export const getPage = (path, options) => api("GET", path, undefined, { ...options, withTotal: true });
 export const post = (path, body, options) => api("POST", path, body, options);
 export const put = (path, body, options) => api("PUT", path, body, options);
 export const del = (path, options) => api("DELETE", path, undefined, options);

@@ -5,6 +5,7 @@ import { el, groupName, loadCatalogue, serviceName } from "./catalogue.js";
 import { fillIcons } from "./icons.js";
 import { Ringer } from "./ring.js";
 import { Signal, showSignalState } from "./signal.js";
+import { loadMyMonth } from "./subsidy.js";
 import {
   addDays,
   dateTimeLabel,
@@ -138,7 +139,7 @@ async function refresh() {
   } catch {
     /* keep what is shown; a 401 goes to the login page */
   }
-  await loadShifts();
+  await Promise.all([loadShifts(), loadMyMonth()]);
 }
 
 async function start() {
@@ -168,7 +169,7 @@ async function start() {
   window.lawyerConsole = { signal, calls, ringer }; // for support staff (developer tools) and tests
   $("set-available").addEventListener("click", (e) => setAvailability("available", e.currentTarget));
   $("set-away").addEventListener("click", (e) => setAvailability("away", e.currentTarget));
-  await loadShifts();
+  await Promise.all([loadShifts(), loadMyMonth()]);
   $("loading").hidden = true;
   $("content").hidden = false;
   document.body.dataset.ready = "true";

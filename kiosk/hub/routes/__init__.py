@@ -13,6 +13,8 @@ from kiosk.hub.routes import (
     health,
     ice,
     me,
+    records,
+    reports,
     schedule,
     shifts,
     signal,
@@ -33,5 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     ice.router,
     callbacks.router,
     consultations.router,
+    records.router,
+    reports.router,
     signal.router,
 )

@@ -13,6 +13,7 @@ from kiosk.domain.consultations import CallbackIn, CallbackRequest
 from kiosk.hub import convert
 from kiosk.hub.auth import StaffDep, TerminalDep
 from kiosk.hub.errors import ApiError, error_responses, not_found
+from kiosk.hub.queries import callback_of, file_callback, owners_of
 from kiosk.hub.state import DbDep, StateDep
 from kiosk.hub.tables import CallbackRequestRow, ConsultationRow
 
@@ -25,36 +26,20 @@ def _service_of(db: Session, consultation_id: UUID) -> str | None:
     return db.scalar(select(ConsultationRow.service).where(ConsultationRow.id == consultation_id))
 
 
-def _existing(db: Session, consultation_id: UUID) -> CallbackRequestRow | None:
-    return db.scalar(
-        select(CallbackRequestRow).where(CallbackRequestRow.consultation_id == consultation_id)
-    )
-
-
 @router.post("", status_code=201, responses=error_responses(409, 422))
 def create(body: CallbackIn, terminal: TerminalDep, db: DbDep, state: StateDep) -> CallbackRequest:
     """Idempotent on the consultation id: a repeated upload answers with the first request."""
-    owner = db.scalar(
-        select(ConsultationRow.terminal_id).where(ConsultationRow.id == body.consultation_id)
-    )
-    if owner is not None and owner != terminal.id:
+    if owners_of(db, body.consultation_id) - {terminal.id}:
         raise ApiError(409, OTHER_TERMINAL)
-    row = _existing(db, body.consultation_id)
-    if row is None:
-        row = CallbackRequestRow(
-            consultation_id=body.consultation_id,
-            terminal_id=terminal.id,
-            phone=body.phone,
-            created_at=state.now(),
-        )
-        db.add(row)
-        try:
-            db.commit()
-        except IntegrityError:  # the same upload, twice at once: the other one won
-            db.rollback()
-            row = _existing(db, body.consultation_id)
-            if row is None:
-                raise
+    row = file_callback(db, body.consultation_id, terminal.id, body.phone, state.now())
+    try:
+        db.commit()
+    except IntegrityError:  # the same upload, twice at once: the other one won
+        db.rollback()
+        found = callback_of(db, body.consultation_id)
+        if found is None:
+            raise
+        row = found
     if row.terminal_id != terminal.id:
         raise ApiError(409, OTHER_TERMINAL)
     return convert.callback(row, _service_of(db, row.consultation_id))

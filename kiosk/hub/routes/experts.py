@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from kiosk.domain import AccountRole, Availability, Expert, ExpertIn, LawyerAccountIn
 from kiosk.hub import convert
 from kiosk.hub.auth import AdminDep
+from kiosk.hub.availability import set_availability
 from kiosk.hub.errors import error_responses, field_error
 from kiosk.hub.queries import live_expert, lock_expert
 from kiosk.hub.state import DbDep, StateDep
@@ -35,11 +36,12 @@ def list_experts(_admin: AdminDep, db: DbDep) -> list[Expert]:
 
 
 @router.post("", status_code=201, responses=error_responses(422))
-def create_expert(body: ExpertIn, _admin: AdminDep, db: DbDep) -> Expert:
-    # New experts start away: they say they are at their desk by setting themselves available.
-    row = ExpertRow(availability=Availability.AWAY.value, services=[])
+def create_expert(body: ExpertIn, _admin: AdminDep, db: DbDep, state: StateDep) -> Expert:
+    row = ExpertRow(services=[])
     _apply(row, body)
     db.add(row)
+    # New experts start away: they say they are at their desk by setting themselves available.
+    set_availability(db, row, Availability.AWAY, state.now())
     db.commit()
     return convert.expert(row)
 
@@ -77,7 +79,7 @@ def delete_expert(expert_id: int, _admin: AdminDep, db: DbDep, state: StateDep) 
     if row.account is not None:
         db.delete(row.account)
     row.deleted_at = now
-    row.availability = Availability.AWAY.value
+    set_availability(db, row, Availability.AWAY, now)
     db.commit()
     state.switchboard.nudge()
     return Response(status_code=204)

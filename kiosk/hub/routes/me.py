@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 from kiosk.domain import AvailabilityUpdate, DutyShift, Expert
 from kiosk.hub import convert
 from kiosk.hub.auth import LawyerDep
+from kiosk.hub.availability import set_availability as log_availability
 from kiosk.hub.errors import error_responses
 from kiosk.hub.queries import list_shifts, shifts_overlapping
 from kiosk.hub.ranges import TimeRange, time_range
@@ -43,7 +44,7 @@ def my_shifts(
 def set_availability(
     body: AvailabilityUpdate, lawyer: LawyerDep, db: DbDep, state: StateDep
 ) -> Expert:
-    lawyer.expert.availability = body.availability.value
+    log_availability(db, lawyer.expert, body.availability, state.now())
     db.commit()
     state.switchboard.nudge()  # ring them for waiting calls, or stop ringing them
     return convert.expert(lawyer.expert)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.domain import Availability, ExpertGroup, ServiceCode
 from kiosk.domain.signaling import ExpertBrief
+from kiosk.hub import records
 from kiosk.hub.tables import ConsultationRow, DutyShiftRow, ExpertRow
 
 Sessions = sessionmaker[Session]
@@ -92,16 +93,23 @@ def known(sessions: Sessions, consultation_id: UUID) -> Known | None:
 
 
 def create(sessions: Sessions, values: Mapping[str, Any]) -> None:
+    """A new consultation; a record its kiosk uploaded first stops being `not_signaled`."""
+    consultation_id: UUID = values["id"]
     with sessions() as db:
+        records.lock_consultation(db, consultation_id)
         named = values.get("requested_expert_id")
         if named is not None and db.get(ExpertRow, named) is None:
             values = {**values, "requested_expert_id": None}  # the kiosk named a stranger
         db.add(ConsultationRow(attempts=0, **values))
+        db.flush()
+        records.reconcile(db, consultation_id)
         db.commit()
 
 
 def change(sessions: Sessions, consultation_id: UUID, values: Mapping[str, Any]) -> None:
+    """A change of state; the consultation's record, if already uploaded, is flagged anew."""
     with sessions() as db:
+        records.lock_consultation(db, consultation_id)
         result = cast(
             CursorResult[Any],
             db.execute(
@@ -113,6 +121,7 @@ def change(sessions: Sessions, consultation_id: UUID, values: Mapping[str, Any])
         )
         if result.rowcount != 1:
             raise LookupError(f"consultation {consultation_id} is not in the database")
+        records.reconcile(db, consultation_id)
         db.commit()
 
 

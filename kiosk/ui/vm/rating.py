@@ -1,7 +1,8 @@
 """The rating screen after a consultation: five faces, or skip, then thank you.
 
-The score goes out with `rated`; keeping it as part of the session record is
-the records issue's work. A resident who walks away is taken as a skip.
+The score goes out with `rated` to the session record; the thank-you follows
+once the record has it (`kept`), or after a second at most: a resident never
+waits on a disk. A resident who walks away is taken as a skip.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ FACES = 5
 SKIPPED = 0
 ASK_SECONDS = 30  # a resident gone without rating: nobody else should rate for them
 THANKS_SECONDS = 5
+KEEP_WAIT_MS = 1000  # the most the chosen face stays before the thank-you without `kept`
 
 
 class RatingStep(StrEnum):
@@ -50,6 +52,8 @@ class RatingViewModel(QObject):
         self._score = SKIPPED
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._timeout)
+        self._keeping = QTimer(self, singleShot=True, interval=KEEP_WAIT_MS)
+        self._keeping.timeout.connect(self._thank)
         self._ask_ms = int(ask_seconds * 1000)
         self._thanks_ms = int(thanks_seconds * 1000)
 
@@ -58,14 +62,20 @@ class RatingViewModel(QObject):
         self._set_step(RatingStep.ASK)
         self._timer.start(self._ask_ms)
 
+    def kept(self) -> None:
+        """The session record has the rating: say thank you."""
+        if self._keeping.isActive():
+            self._thank()
+
     def clear(self) -> None:
         self._timer.stop()
+        self._keeping.stop()
         self._score = SKIPPED
         self._set_step(RatingStep.NONE)
 
     @Slot(int)
     def rate(self, score: int) -> None:
-        if self._step != RatingStep.ASK:
+        if self._step != RatingStep.ASK or self._keeping.isActive():
             return
         if not 1 <= score <= FACES:
             log.error("not a rating from QML: %r", score)
@@ -74,15 +84,22 @@ class RatingViewModel(QObject):
 
     @Slot()
     def skip(self) -> None:
-        if self._step == RatingStep.ASK:
+        if self._step == RatingStep.ASK and not self._keeping.isActive():
             self._answer(SKIPPED)
 
     def _answer(self, score: int) -> None:
         self._score = score
         log.info("rating: %s", score or "skipped")
+        self._timer.stop()
+        self._keeping.start()
+        self.stepChanged.emit()  # the chosen face shows while the record takes it
         self.rated.emit(score)
-        self._set_step(RatingStep.THANKS)
-        self._timer.start(self._thanks_ms)
+
+    def _thank(self) -> None:
+        self._keeping.stop()
+        if self._step == RatingStep.ASK:
+            self._set_step(RatingStep.THANKS)
+            self._timer.start(self._thanks_ms)
 
     def _timeout(self) -> None:
         if self._step == RatingStep.ASK:

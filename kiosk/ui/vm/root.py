@@ -16,6 +16,7 @@ from kiosk.ui.present import clock_text, day_of
 from kiosk.ui.vm.call import CallViewModel
 from kiosk.ui.vm.fallback import FallbackReason, FallbackViewModel
 from kiosk.ui.vm.idle import IdleWatch
+from kiosk.ui.vm.maintenance import MaintenanceViewModel
 from kiosk.ui.vm.qml import uncreatable
 from kiosk.ui.vm.rating import RatingViewModel
 from kiosk.ui.vm.schedule import ANYONE, ScheduleViewModel
@@ -75,6 +76,9 @@ class KioskViewModel(QObject):
         self._call = CallViewModel(self)
         self._fallback = FallbackViewModel(self)
         self._rating = RatingViewModel(self)
+        self._maintenance = MaintenanceViewModel(self)
+        # An open maintenance screen is something to close when the technician walks away.
+        self._maintenance.openChanged.connect(self._rearm)
         self._schedule.callRequested.connect(self._start_call)
         self._rating.finished.connect(self.reset)
         self._idle = idle
@@ -115,6 +119,10 @@ class KioskViewModel(QObject):
     @property
     def rating_vm(self) -> RatingViewModel:
         return self._rating
+
+    @property
+    def maintenance_vm(self) -> MaintenanceViewModel:
+        return self._maintenance
 
     def shutdown(self) -> None:
         self._ticker.stop()
@@ -224,6 +232,7 @@ class KioskViewModel(QObject):
             self._call.hangUp()
         self._visit.reset()
         self._schedule.clear()
+        self._maintenance.close()  # a technician who walked away leaves the start screen
         self.setLanguage(self._default_language)
         self._rearm()
 
@@ -270,7 +279,11 @@ class KioskViewModel(QObject):
         Not during a call: a resident talking to a lawyer touches nothing for minutes.
         """
         state = self._visit.state
-        pristine = state == VisitState.START and self._language == self._default_language
+        pristine = (
+            state == VisitState.START
+            and self._language == self._default_language
+            and not self._maintenance.open
+        )
         self._idle.set_armed(not pristine and state != VisitState.CALL)
 
     @staticmethod
@@ -323,6 +336,9 @@ class KioskViewModel(QObject):
     def _get_rating(self) -> RatingViewModel:
         return self._rating
 
+    def _get_maintenance(self) -> MaintenanceViewModel:
+        return self._maintenance
+
     screen = Property(str, _get_screen, notify=screenChanged)
     language = Property(str, _get_language, notify=languageChanged)
     hotline = Property(str, _get_hotline, notify=hotlineChanged)
@@ -336,3 +352,4 @@ class KioskViewModel(QObject):
     call = Property(CallViewModel, _get_call, constant=True)
     fallback = Property(FallbackViewModel, _get_fallback, constant=True)
     rating = Property(RatingViewModel, _get_rating, constant=True)
+    maintenance = Property(MaintenanceViewModel, _get_maintenance, constant=True)

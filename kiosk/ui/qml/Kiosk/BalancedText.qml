@@ -23,7 +23,9 @@ Text {
         var best = -1
         var bestDistance = s.length
         for (var i = 0; i < s.length - 1; ++i) {
-            if ("，、；：？！,;:?!".indexOf(s[i]) < 0)
+            // A full stop ends a sentence only before a space: not in "3.5" or "www.gov.cn".
+            var stop = s[i] === "。" || (s[i] === "." && s[i + 1] === " ")
+            if (!stop && "，、；：？！,;:?!".indexOf(s[i]) < 0)
                 continue
             var at = i + 1
             var distance = Math.abs(at - s.length / 2)

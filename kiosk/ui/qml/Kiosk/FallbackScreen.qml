@@ -203,7 +203,9 @@ Rectangle {
                 }
             }
 
-            // Sending, sent or failed: one sentence, large, and what to do next.
+            // Saving, saved or failed: one sentence, large, and what to do next. The number
+            // is kept on this kiosk and goes to the hub when it can be reached, so "saved"
+            // is all the resident may be promised.
             Item {
                 id: outcome
                 visible: screen.step !== "entry"
@@ -227,10 +229,10 @@ Rectangle {
                     maxWidth: parent.width
                     horizontalAlignment: Text.AlignHCenter
                     content: screen.step === "sent"
-                             ? qsTr("Sent. A lawyer will call you back.")
+                             ? qsTr("Your number is saved. A lawyer will call you back.")
                              : screen.step === "failed"
-                               ? qsTr("Your number could not be sent. Please call %1.").arg(screen.vm.hotline)
-                               : qsTr("Sending your number…")
+                               ? qsTr("Your number could not be saved. Please call %1.").arg(screen.vm.hotline)
+                               : qsTr("Saving your number…")
                     color: screen.step === "failed" ? Theme.hotline : Theme.ink
                     font.pixelSize: Theme.fontTitle
                     font.bold: true

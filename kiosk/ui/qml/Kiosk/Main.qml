@@ -40,6 +40,16 @@ Window {
         Component.onCompleted: setSource(file, { vm: window.vm })
     }
 
+    // A technician's screen over whatever is shown, made only while open. The idle
+    // warning still comes over it: a visit left open behind it is ended as ever.
+    Loader {
+        objectName: "maintenanceLoader"
+        anchors.fill: parent
+        z: 50
+        active: window.vm.maintenance.open
+        onActiveChanged: if (active) setSource("MaintenanceScreen.qml", { vm: window.vm })
+    }
+
     // Made only while it warns: most visits never see it.
     Loader {
         anchors.fill: parent

@@ -15,6 +15,7 @@ Rectangle {
         id: bar
         vm: screen.vm
         navigation: false
+        maintenanceWay: true
         anchors.top: parent.top
         anchors.left: parent.left
         anchors.right: parent.right

@@ -86,6 +86,28 @@ QtObject {
         QT_TRANSLATE_NOOP("Texts", "Very satisfied")
     ]
 
+    // What is wrong with the session records, for a technician (MaintenanceViewModel.problems):
+    // what happened, what it means for the records, what to do.
+    // What is wrong with the session records, for a technician (MaintenanceViewModel.problems):
+    // what happened and what to do, short enough for one line on a wide screen.
+    readonly property var recordProblems: ({
+        "outbox_failed": QT_TRANSLATE_NOOP("Texts", "The record store will not open: restart the kiosk."),
+        "unsaved": QT_TRANSLATE_NOOP("Texts", "Records only in memory: a power cut would lose them."),
+        "disk_full": QT_TRANSLATE_NOOP("Texts", "Disk full: new records wait in memory. Free disk space."),
+        "reserve_used": QT_TRANSLATE_NOOP("Texts", "Disk nearly full: reserve space in use. Free disk space."),
+        "write_failed": QT_TRANSLATE_NOOP("Texts", "Cannot write to the disk: records wait in memory."),
+        "set_aside": QT_TRANSLATE_NOOP("Texts", "An unreadable record file was set aside, not deleted."),
+        "parked": QT_TRANSLATE_NOOP("Texts", "The hub refused records: kept here, resend when fixed."),
+        "clock_jumped": QT_TRANSLATE_NOOP("Texts", "The clock jumped: check the date and time.")
+    })
+    // How the upload of the session records goes (MaintenanceViewModel.uploadState).
+    readonly property var uploadStates: ({
+        "idle": QT_TRANSLATE_NOOP("Texts", "Nothing to send"),
+        "sending": QT_TRANSLATE_NOOP("Texts", "Sending"),
+        "waiting": QT_TRANSLATE_NOOP("Texts", "Failed; waiting to try again"),
+        "no_link": QT_TRANSLATE_NOOP("Texts", "No link to the hub: not enrolled?")
+    })
+
     function serviceName(code) { return qsTranslate("Texts", serviceNames[code] || "") }
     function serviceSentence(code) { return qsTranslate("Texts", serviceSentences[code] || "") }
     function groupName(code) { return qsTranslate("Texts", groupNames[code] || "") }
@@ -96,6 +118,37 @@ QtObject {
     function phoneProblem(code) { return qsTranslate("Texts", phoneProblems[code] || "") }
     function faceWord(score) { return qsTranslate("Texts", faceWords[score - 1] || "") }
     function weekday(n) { return qsTranslate("Texts", weekdays[n - 1] || "") }
+    // A code this kiosk does not know yet still reads as a sentence, never as the code.
+    function recordProblem(code) {
+        return recordProblems[code] ? qsTranslate("Texts", recordProblems[code])
+                                    : qsTr("Another problem with the records: see the log.")
+    }
+    function uploadState(code) { return uploadStates[code] ? qsTranslate("Texts", uploadStates[code]) : code }
+
+    // A length of time for a technician, largest units first: "3 days 4 hours", "12 minutes".
+    function span(seconds) {
+        var s = Math.max(0, Math.round(seconds))
+        if (s < 60)
+            return qsTr("%n second(s)", "", s)
+        var minutes = Math.floor(s / 60)
+        var days = Math.floor(minutes / 1440)
+        var hours = Math.floor(minutes % 1440 / 60)
+        var rest = minutes % 60
+        // Joined by a space in both languages ("3 天 4 小时"); not through "%1 %2", which
+        // the day labels translate in their own order.
+        if (days > 0)
+            return qsTr("%n day(s)", "", days) + (hours > 0 ? " " + qsTr("%n hour(s)", "", hours) : "")
+        if (hours > 0)
+            return qsTr("%n hour(s)", "", hours) + (rest > 0 ? " " + qsTr("%n minute(s)", "", rest) : "")
+        return qsTr("%n minute(s)", "", minutes)
+    }
+
+    // How long the oldest record has waited; -1 when none waits.
+    function waited(minutes) {
+        if (minutes < 0)
+            return qsTr("None")
+        return minutes < 1 ? qsTr("Less than a minute") : span(minutes * 60)
+    }
 
     //: A date without the year. %1 is the month ("Nov" / "11月"), %2 the day of the month.
     function monthDay(month, day) {

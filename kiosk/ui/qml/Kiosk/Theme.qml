@@ -59,6 +59,9 @@ QtObject {
     readonly property color stageText: "#FFFFFF"
     readonly property color stageTextSoft: "#C9D1DB"
     readonly property color videoGround: "#000000"
+    // The technician's cue by the clock: amber that stands out on the navy bar (6.4:1)
+    // without the alarm of red, which residents would read as "out of order".
+    readonly property color mark: "#FFB81C"
 
     // Every text colour on the background it is used on; tests check 7:1 for each.
     readonly property var textPairs: [

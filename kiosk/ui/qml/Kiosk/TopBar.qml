@@ -7,6 +7,9 @@ Rectangle {
 
     required property KioskViewModel vm
     property bool navigation: true
+    // The technicians' way in, on the start screen only: no resident is in a visit there,
+    // and a resident resting a finger on the clock mid-visit must not land in it.
+    property bool maintenanceWay: false
 
     implicitHeight: Theme.barHeight
     color: Theme.primary
@@ -63,7 +66,19 @@ Rectangle {
         anchors.verticalCenter: parent.verticalCenter
         spacing: Theme.gap
 
+        // Residents need not notice it; a passing technician knows to hold the clock.
+        Rectangle {
+            objectName: "maintenanceMark"
+            visible: bar.maintenanceWay && bar.vm.maintenance.attention
+            anchors.verticalCenter: parent.verticalCenter
+            width: Math.max(10, Theme.px(18))
+            height: width
+            radius: width / 2
+            color: Theme.mark
+            Accessible.ignored: true
+        }
         Text {
+            id: clock
             objectName: "clockText"
             anchors.verticalCenter: parent.verticalCenter
             text: bar.vm.timeText
@@ -72,6 +87,19 @@ Rectangle {
             font.pixelSize: Theme.fontLarge
             font.bold: true
             Accessible.name: qsTr("Time: %1").arg(text)
+
+            // Five seconds, so that no resident gets there by tapping or leaning on it.
+            TapHandler {
+                objectName: "maintenanceHold"
+                enabled: bar.maintenanceWay
+                longPressThreshold: 5
+                // A finger held that long wobbles: only leaving the clock cancels.
+                gesturePolicy: TapHandler.WithinBounds
+                // As tall as a button to aim at, and still short of the language button.
+                margin: Math.min(rightSide.spacing / 2,
+                                 Math.max(0, (Theme.touchMin - clock.height) / 2))
+                onLongPressed: bar.vm.maintenance.openScreen()
+            }
         }
         KioskButton {
             objectName: "languageButton"
