@@ -52,6 +52,23 @@ class FallbackReason(StrEnum):
     FAILED = "failed"  # the call broke on the kiosk
 
 
+def fallback_reason(reason: EndReason | None, *, failed: bool, rang: bool) -> FallbackReason:
+    """Why nobody was reached, from how the call ended: the words the resident's fallback
+    screen shows and the record keeps are this one answer.
+
+    `rang`: the hub queued the call. A "no answer" without that is a hub that never
+    took the call in hand, not experts who let it ring.
+    """
+    if failed or reason is None:
+        return FallbackReason.FAILED
+    if reason == EndReason.NO_ANSWER and not rang:
+        return FallbackReason.UNREACHABLE
+    try:
+        return FallbackReason(reason.value)
+    except ValueError:
+        return FallbackReason.NO_ANSWER  # e.g. the expert hung up before anyone spoke
+
+
 class MediaSummary(_Strict):
     """How the call went technically, from the kiosk's side."""
 

@@ -222,9 +222,7 @@ class CallDesk(QObject):
     async def aclose(self) -> None:
         """For `AsyncBridge.close`: end a call still running, then the signaling socket."""
         call, self._call = self._call, None
-        if call is not None:
-            await call.aclose()
-        await self._close_recorder()
+        await self._end_call(call)
         if self._signal is not None:
             await self._signal.aclose()
             self._signal = None
@@ -406,7 +404,7 @@ class CallDesk(QObject):
 
     def _on_state(self, event: Any) -> None:
         from kiosk.call.events import CallState
-        from kiosk.domain.signaling import EndReason
+        from kiosk.domain.records import fallback_reason
 
         new = event.new
         phase = {
@@ -423,19 +421,12 @@ class CallDesk(QObject):
             if self._vm.current_phase != CallPhase.ENDING:
                 self._vm.set_phase(phase)
             return
-        reason = event.reason
         if new == CallState.ENDED:
             self._finish(FallbackReason.NONE, talked=self._talked, cancelled=not self._talked)
-        elif new == CallState.FAILED:
-            self._finish(FallbackReason.FAILED, talked=False, cancelled=False)
-        elif reason == EndReason.NO_ANSWER and not self._queued:
-            self._finish(FallbackReason.UNREACHABLE, talked=False, cancelled=False)
-        else:
-            try:
-                why = FallbackReason(reason.value if reason is not None else "failed")
-            except ValueError:
-                why = FallbackReason.NO_ANSWER  # e.g. the expert hung up before speaking
-            self._finish(why, talked=False, cancelled=False)
+            return
+        # The same answer the session record keeps (kiosk/ui/records.py).
+        why = fallback_reason(event.reason, failed=new == CallState.FAILED, rang=self._queued)
+        self._finish(FallbackReason(why.value), talked=False, cancelled=False)
 
     def _finish(self, reason: FallbackReason, *, talked: bool, cancelled: bool) -> None:
         self._active = False

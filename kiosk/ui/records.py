@@ -194,6 +194,7 @@ class CallRecorder:
 
     async def note(self, event: CallEvent) -> None:
         from kiosk.call import events as ev
+        from kiosk.domain.records import fallback_reason
         from kiosk.domain.signaling import EndReason, Party
 
         record = self.record
@@ -226,20 +227,7 @@ class CallRecorder:
             elif new == ev.CallState.ENDED:
                 await record.ended(event.by or Party.TERMINAL, event.reason or EndReason.HUNG_UP)
             elif new in (ev.CallState.FALLBACK, ev.CallState.FAILED):
-                failed = new == ev.CallState.FAILED
-                await record.fallback(fallback_reason(event.reason, failed=failed))
+                await record.fallback(fallback_reason(
+                    event.reason, failed=new == ev.CallState.FAILED, rang=record.has("ringing")
+                ))
 
-
-def fallback_reason(reason: Any, *, failed: bool) -> Any:
-    """The record's word for why nobody was reached, from the call's end reason."""
-    from kiosk.domain.records import FallbackReason
-    from kiosk.domain.signaling import EndReason
-
-    if failed:
-        return FallbackReason.FAILED
-    return {
-        EndReason.NO_ANSWER: FallbackReason.NO_ANSWER,
-        EndReason.ALL_BUSY: FallbackReason.ALL_BUSY,
-        EndReason.NOBODY_ON_DUTY: FallbackReason.NOBODY_ON_DUTY,
-        EndReason.MEDIA_LOST: FallbackReason.MEDIA_LOST,
-    }.get(reason, FallbackReason.UNREACHABLE)

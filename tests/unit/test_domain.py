@@ -190,3 +190,18 @@ def test_every_public_name_of_a_lazy_package_loads(package: str) -> None:
         module.NoSuchName  # noqa: B018
     with pytest.raises(ImportError):
         exec(f"from {package} import NoSuchName")
+
+
+def test_the_fallback_reason_is_one_answer_for_the_screen_and_the_record() -> None:
+    from kiosk.domain.records import FallbackReason as Why
+    from kiosk.domain.records import fallback_reason
+    from kiosk.domain.signaling import EndReason
+
+    assert fallback_reason(EndReason.NO_ANSWER, failed=False, rang=True) == Why.NO_ANSWER
+    # Never queued: the hub did not take the call in hand.
+    assert fallback_reason(EndReason.NO_ANSWER, failed=False, rang=False) == Why.UNREACHABLE
+    assert fallback_reason(EndReason.ALL_BUSY, failed=False, rang=False) == Why.ALL_BUSY
+    assert fallback_reason(EndReason.MEDIA_LOST, failed=False, rang=True) == Why.MEDIA_LOST
+    assert fallback_reason(EndReason.HUNG_UP, failed=False, rang=True) == Why.NO_ANSWER
+    assert fallback_reason(None, failed=False, rang=True) == Why.FAILED
+    assert fallback_reason(EndReason.ALL_BUSY, failed=True, rang=True) == Why.FAILED
