@@ -146,12 +146,15 @@ class RecordDesk(QObject):
 
 
 def load_outbox() -> None:
-    """Import the outbox (SQLite, cryptography's native module) on the Qt thread.
+    """Import what opening the outbox loads (SQLite, cryptography's native module, the
+    keyring and what it pulls in) on the Qt thread.
 
-    Loaded on the loop thread while QML loads a plugin, a native module's import
-    deadlocked: the loop thread held the GIL waiting for the dynamic loader's lock,
-    which the Qt thread held while its plugin waited for the GIL.
+    Loaded on another thread while QML loads a plugin, a native module's import
+    deadlocked: that thread held the GIL waiting for the dynamic loader's lock, which
+    the Qt thread held while its plugin waited for the GIL.
     """
+    import keyring  # noqa: F401
+
     import kiosk.outbox  # noqa: F401
 
 
