@@ -44,13 +44,16 @@ class KioskConfig:
     window_width: int = 1920
     window_height: int = 1080
     refresh_seconds: int = 60
+    renderer: str = "auto"  # kiosk/ui/rendering.py: "auto", "gpu" or "software"
     call: CallSettings = field(default_factory=CallSettings)
 
     @classmethod
     def for_tests(
         cls, data_dir: Path, hub_url: str = "http://127.0.0.1:9", **overrides: Any
     ) -> KioskConfig:
-        return replace(cls(data_dir=data_dir, hub_url=hub_url, fullscreen=False), **overrides)
+        # Tests draw in software: the same pixels on every machine, video included.
+        base = cls(data_dir=data_dir, hub_url=hub_url, fullscreen=False, renderer="software")
+        return replace(base, **overrides)
 
     @property
     def cache_dir(self) -> Path:
@@ -126,6 +129,7 @@ _CHECKS: dict[str, _Check] = {
     "window_width": _expect_int(320, 7680, "pixels"),
     "window_height": _expect_int(240, 7680, "pixels"),
     "refresh_seconds": _expect_int(10, 3600, "seconds"),
+    "renderer": _expect_choice("auto", "gpu", "software"),
 }
 
 

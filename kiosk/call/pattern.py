@@ -135,13 +135,19 @@ def _text(yp: bytearray, up: bytearray, vp: bytearray, width: int,
     _fill(yp, width, x, y, box_w, box_h, _BLACK)
     _fill(up, width // 2, x // 2, y // 2, box_w // 2, box_h // 2, 128)
     _fill(vp, width // 2, x // 2, y // 2, box_w // 2, box_h // 2, 128)
-    for i, char in enumerate(text):
-        glyph = _FONT.get(char, _FONT[" "])
-        for gy, line in enumerate(glyph):
-            for gx, on in enumerate(line):
-                if on == "#":
-                    _fill(yp, width, x + scale + i * cell + gx * scale, y + scale + gy * scale,
-                          scale, scale, _WHITE)
+    # One run of luma per glyph row for the whole text, written `scale` times: the
+    # pattern is drawn for every frame on the call's loop thread.
+    glyphs = [_FONT.get(char, _FONT[" "]) for char in text]
+    white, black = bytes([_WHITE]) * scale, bytes([_BLACK]) * scale
+    for gy in range(len(glyphs[0]) if glyphs else 0):
+        run = b"".join(
+            b"".join(white if on == "#" else black for on in glyph[gy].ljust(4)[:4])
+            for glyph in glyphs
+        )
+        start_x = x + scale
+        for row in range(y + scale + gy * scale, y + scale + (gy + 1) * scale):
+            start = row * width + start_x
+            yp[start:start + len(run)] = run
 
 
 def draw_test_pattern(counter: int, wall_ms: int | None = None,

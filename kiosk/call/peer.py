@@ -44,7 +44,7 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from kiosk.call import jitter, playout
+from kiosk.call import jitter, level, playout
 from kiosk.call.document import LABEL, DocumentChannel
 from kiosk.call.events import (
     DeviceKind,
@@ -214,6 +214,8 @@ class ConsultationPeer:
         # The other side shows our video as soon as it is decoded; audio is not
         # lip-synced to it (see playout.py).
         playout.install(self.pc)
+        # The level sent with each audio packet, from a sample of the frame (see level.py).
+        level.install()
 
     def _on_policy(self, mode: PolicyMode) -> None:
         if self._video_tap is None:

@@ -28,6 +28,10 @@ class PolicySettings:
     ceiling_bps: int = 1_000_000  # plenty for 640x480 at 15 fps
     start_bps: int = 300_000  # before the first estimate
     audio_bps: int = 32_000  # Opus for speech (aiortc sends 96_000)
+    # libvpx's real-time speed (-16..16, more is faster and coarser) and its denoiser
+    # (0 off, 1 luma only, as WebRTC's; aiortc's 4, adaptive, costs a third of the encode).
+    vp8_cpu_used: int = -6
+    vp8_noise_sensitivity: int = 1
     audio_only_below_bps: int = 72_000
     resume_above_bps: int = 160_000
     degrade_after_s: float = 4.0
@@ -41,6 +45,8 @@ class PolicySettings:
             raise ValueError("expected 0 < floor_bps <= start_bps <= ceiling_bps")
         if not self.audio_only_below_bps < self.resume_above_bps:
             raise ValueError("expected audio_only_below_bps < resume_above_bps")
+        if not -16 <= self.vp8_cpu_used <= 16 or not 0 <= self.vp8_noise_sensitivity <= 6:
+            raise ValueError("expected -16 <= vp8_cpu_used <= 16, 0 <= vp8_noise_sensitivity <= 6")
 
 
 @dataclass(frozen=True)

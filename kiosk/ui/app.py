@@ -37,6 +37,7 @@ from kiosk.ui.feed import HubFeed
 from kiosk.ui.i18n import Translations
 from kiosk.ui.ports import LinkLike, ProfileLike, SnapshotLike
 from kiosk.ui.records import RecordDesk
+from kiosk.ui.rendering import apply_renderer, choose_renderer
 from kiosk.ui.resources import QML_DIR, QML_MODULE, i18n_dir, icons_dir
 from kiosk.ui.vm.idle import IdleWatch
 from kiosk.ui.vm.root import KioskViewModel
@@ -114,6 +115,8 @@ def build_kiosk(
     if QGuiApplication.instance() is None:
         raise KioskUiError("create a QGuiApplication before building the kiosk")
     tz = ZoneInfo(config.timezone)
+    # Before the first window: Qt Quick picks how it draws once per process.
+    apply_renderer(choose_renderer(config.renderer))
     translations = Translations(i18n_dir())
     bridge = AsyncBridge()
     # The engine owns the view-models and the feed: QML must never outlive the objects

@@ -1,9 +1,12 @@
-"""Decoded frames onto the screen: YUV planes copied straight into a QVideoFrame.
+"""Decoded frames onto the screen, in whichever way this process draws (kiosk/ui/rendering.py).
 
-The call package decodes to yuv420p; Qt's `VideoOutput` draws YUV itself on
-the GPU (or Mesa). Converting to RGB first would cost four times the copy on
-a terminal's CPU, on every frame. QtMultimedia is imported on the first
-frame, not with this module: the start screen does not need it.
+On the GPU: YUV planes copied straight into a QVideoFrame. The call package
+decodes to yuv420p; Qt's `VideoOutput` draws YUV itself on the GPU, and
+converting to RGB first would cost four times the copy on a terminal's CPU,
+on every frame. QtMultimedia is imported on the first frame, not with this
+module: the start screen does not need it.
+
+In software: a `FramePicture` converts the frame once, to the size it is shown.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
+
+from kiosk.ui.picture import FramePicture
 
 if TYPE_CHECKING:
     from PySide6.QtMultimedia import QVideoFrameFormat, QVideoSink
@@ -30,13 +35,14 @@ class YuvFrame(Protocol):
 
 
 class VideoFeed(QObject):
-    """Shows frames in one `VideoOutput`'s sink; shows nothing once cleared."""
+    """Shows frames in one `VideoOutput`'s sink or one `FramePicture`; nothing once cleared."""
 
     firstFrameChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sink: QVideoSink | None = None
+        self._picture: FramePicture | None = None
         self._format: QVideoFrameFormat | None = None
         self._has_frame = False
         self.shown = 0
@@ -46,9 +52,15 @@ class VideoFeed(QObject):
         return self._has_frame
 
     def set_sink(self, sink: QObject | None) -> None:
-        self._sink = None if sink is None else _as_video_sink(sink)
+        """Where frames go: a `VideoOutput`'s `videoSink`, or a `FramePicture`."""
+        self._picture = sink if isinstance(sink, FramePicture) else None
+        self._sink = None if sink is None or self._picture is not None else _as_video_sink(sink)
 
     def show(self, frame: YuvFrame) -> None:
+        if self._picture is not None:
+            self._picture.show(frame)
+            self._shown()
+            return
         sink = self._sink
         if sink is None:
             return
@@ -63,6 +75,9 @@ class VideoFeed(QObject):
         finally:
             qframe.unmap()
         sink.setVideoFrame(qframe)
+        self._shown()
+
+    def _shown(self) -> None:
         self.shown += 1
         if not self._has_frame:
             self._has_frame = True
@@ -70,6 +85,8 @@ class VideoFeed(QObject):
 
     def clear(self) -> None:
         """Blank the output: nothing of the last resident's face stays on the screen."""
+        if self._picture is not None:
+            self._picture.clear()
         if self._sink is not None:
             from PySide6.QtMultimedia import QVideoFrame
 

@@ -607,7 +607,7 @@ def cpu_seconds(pid: int) -> float:
 
 def cpu_by_thread(pid: int) -> dict[str, float]:
     """User + system CPU time of `pid`'s threads alive now, summed by thread name (the
-    kernel's `comm`: Qt and Mesa name theirs, Python's other threads are all `python`); the
+    kernel's `comm`: Qt and Mesa name theirs, the app names Python's); the
     main thread is `main`."""
     out: dict[str, float] = defaultdict(float)
     try:

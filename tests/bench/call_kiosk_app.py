@@ -24,7 +24,8 @@ stderr:
              after that: the first remote frame on the screen
     stats    the last `MediaStats` of the call, and what the app has drawn so far:
              remote and self-view frames shown, frames the window swapped
-    geometry the scene rectangles of the lawyer's picture and the self view
+    geometry the scene rectangles of the lawyer's picture and the self view, and what
+             draws the window (`graphics_api`: Software or OpenGL)
     grab PATH  save what the window shows now as an image (to see that it draws the video)
     hangup   tap `hangUpButton`; `ended` on the rating screen, then back to the
              schedule (reset, then tapping through again) for the next call
@@ -141,7 +142,8 @@ def instrument(log: CallLog) -> None:
 class Drawing(QObject):
     """Counts the window's frames and finds the first one with the lawyer's picture in it.
 
-    `VideoFeed.show` hands the frame to the `VideoOutput`'s sink and marks the item for
+    `VideoFeed.show` hands the frame to the picture (a `FramePicture`, or a `VideoOutput`'s
+    sink when the GPU draws) and marks the item for
     update before it emits `firstFrameChanged`, all on the Qt thread; the scene graph
     synchronises with the Qt thread blocked (threaded render loop) or on it (basic loop),
     so the first synchronisation after that signal carries the frame, and the
@@ -309,8 +311,10 @@ class Kiosk:
         emit("ended", t=wall, screen=self.root.property("screen"))
         self.to_schedule()
 
-    def geometry(self) -> dict[str, list[float]]:
-        out = {}
+    def geometry(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "graphics_api": self.app.window.rendererInterface().graphicsApi().name
+        }
         for name in ("remoteVideo", "selfView"):
             item = self.find(name)
             rect = item.mapRectToScene(item.boundingRect())
@@ -385,6 +389,23 @@ def serve(kiosk: Kiosk, call_log: CallLog) -> None:
             emit("error", detail=f"{line}: {exc!r}")
 
 
+def name_os_threads() -> None:
+    """Give every Python thread started from now on its name in the kernel too (`comm`, 15
+    bytes), so the CPU time by thread (`/proc/PID/task`) tells the loop, the encoder's
+    executor and the decoders apart; Python 3.11 leaves them all `python`."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_name = 15
+    run = threading.Thread.run
+
+    def named_run(self: threading.Thread) -> None:
+        libc.prctl(pr_set_name, self.name.encode()[:15], 0, 0, 0)
+        run(self)
+
+    threading.Thread.run = named_run  # type: ignore[method-assign]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="the kiosk app's side of a benchmark call")
     parser.add_argument("hub_url")
@@ -398,9 +419,11 @@ def main() -> int:
     app.setFont(QFont(FONT_FAMILY))
     call_log = CallLog()
     instrument(call_log)
+    name_os_threads()
+    # What a terminal does: the GPU if the kernel offers one, else Qt Quick's software renderer.
     config = KioskConfig.for_tests(
         args.data_dir, hub_url=args.hub_url, window_width=1280, window_height=800,
-        call=SETTINGS,
+        call=SETTINGS, renderer="auto",
     )
     built = build_kiosk(config, args.token)
     kiosk = Kiosk(built)

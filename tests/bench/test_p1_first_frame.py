@@ -40,7 +40,7 @@ class Run:
     offer_s: float  # call.accepted on the kiosk side -> its complete offer
     media_s: float  # call.accepted on the kiosk side -> first remote frame
     # ours only: the first frame decoded on the loop thread -> handed to the call screen's
-    # VideoOutput on the Qt thread -> drawn in the window
+    # the call screen's picture on the Qt thread -> drawn in the window
     handoff_s: float = 0.0
     draw_s: float = 0.0
 
@@ -116,13 +116,14 @@ def test_p1_tap_to_first_remote_frame(
         "the card appears, the complete offer, the console's answer, to the first remote "
         "frame on the kiosk's screen. Ours: the whole kiosk app in its own process "
         "(`tests/bench/call_kiosk_app.py`: `build_kiosk` of an enrolled terminal, 1280×800 "
-        "window under Xvfb with Qt's xcb platform and Mesa's software OpenGL, test-pattern "
+        "window under Xvfb with Qt's xcb platform and the renderer a terminal picks by itself "
+        "(here, with no render node in /dev/dri, Qt Quick's software renderer), test-pattern "
         "camera and tone), tapped from the start screen to the schedule; the tap is a mouse "
         "press and release posted to the window at the centre of `callAnyoneButton`, timed "
         "just before; the call screen, `CallDesk`, the call on the app's loop thread (ICE "
         "servers from the hub, `Consultation`), the decoded frame through the `FrameSlot` "
-        "to the call screen's `VideoOutput`, and the first `frameSwapped` of the window after "
-        "the scene graph synchronised that frame (timed on the render thread). Anchor: a "
+        "to the call screen's picture (`FramePicture`), and the first `frameSwapped` of the "
+        "window after the scene graph synchronised that frame. Anchor: a "
         "Chromium page in the kiosk's place (VP8, 640×480 at 15 fps, its signaling relayed "
         "by a Python terminal socket, tapped at its `call.request`), the frame handed to the "
         "compositor of its `<video>` (`requestVideoFrameCallback` presentationTime, which "
@@ -131,7 +132,7 @@ def test_p1_tap_to_first_remote_frame(
         f"`call.accepted` to the complete offer {o['offer_s']:.0f} / {a['offer_s']:.0f} ms "
         "(Chromium's ICE gathering takes most of it); `call.accepted` to the first frame on "
         f"screen {o['media_s']:.0f} / {a['media_s']:.0f} ms, of which ours spent "
-        f"{o['handoff_s']:.0f} ms from the decoder (loop thread) to the `VideoOutput` (Qt "
+        f"{o['handoff_s']:.0f} ms from the decoder (loop thread) to the picture (Qt "
         f"thread) and {o['draw_s']:.0f} ms from there to the swap.",
     )
     print("\n" + table)

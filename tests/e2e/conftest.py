@@ -26,12 +26,17 @@ from pytestqt.qtbot import QtBot
 from kiosk.call.settings import CallSettings
 from kiosk.config import KioskConfig
 from kiosk.ui.app import FONT_FAMILY, KioskApp, build_kiosk
+from kiosk.ui.rendering import Renderer, apply_renderer
 from tests.console.conftest import BROWSER_TIMEZONE, DEFAULT_VIEWPORT, ConsoleLog
 from tests.support.browser import chromium
 from tests.support.hub import Credentials, RunningHub, running_hub
 
 # Quick to give up, so a failing test fails soon; the no-answer test sets its own.
 E2E_CALL = CallSettings(no_answer_timeout_s=60, hub_answer_timeout_s=10, connect_timeout_s=15)
+
+
+# Tests draw in software (KioskConfig.for_tests): chosen before any window is made.
+apply_renderer(Renderer.SOFTWARE)
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,14 @@
 """Run under Xvfb with Qt's xcb platform: does the call screen really show the frames?
 
+    python -m tests.e2e.screen_probe {gpu|software} SCREENSHOT.png
+
 Qt's offscreen platform draws `VideoOutput` black, so the pytest-qt tests cannot
-see video. This script builds the kiosk on a real X display (Mesa's software
-OpenGL), puts it on the call screen, feeds numbered test-pattern frames into
-the lawyer's and the self view as the call desk does, grabs the window and
-reads the numbers back from the pixels. It prints one JSON line for
+see video drawn on the GPU. This script builds the kiosk on a real X display
+with the renderer asked for (`gpu`: OpenGL, here Mesa's software rasterizer,
+and `VideoOutput`; `software`: Qt Quick's software renderer and `FramePicture`),
+puts it on the call screen, feeds numbered test-pattern frames into the
+lawyer's and the self view as the call desk does, grabs the window and reads
+the numbers back from the pixels. It prints one JSON line for
 `test_video_on_screen.py`.
 """
 
@@ -82,10 +86,13 @@ def black_share(image: QImage, video: QQuickItem) -> float:
 
 
 def main() -> int:
+    renderer, shot = sys.argv[1], Path(sys.argv[2])
     app = QGuiApplication(sys.argv[:1])
     result: dict[str, Any] = {"platform": app.platformName()}
     with tempfile.TemporaryDirectory() as data:
-        config = KioskConfig.for_tests(Path(data), window_width=1280, window_height=800)
+        config = KioskConfig.for_tests(
+            Path(data), window_width=1280, window_height=800, renderer=renderer
+        )
         kiosk = build_kiosk(config, None, link=FakeLink(ONLINE), clock=Clock())
         kiosk.window.show()
         pump(300)
@@ -110,7 +117,8 @@ def main() -> int:
             readings.append([shown_stamp(image, remote), shown_stamp(image, own)])
         result["readings"] = readings
         image = kiosk.window.grabWindow()
-        image.save(str(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(data) / "x.png"))
+        image.save(str(shot))
+        result["graphics_api"] = kiosk.window.rendererInterface().graphicsApi().name
         call.clear()
         pump(300)
         result["black_after_clear"] = black_share(kiosk.window.grabWindow(), remote)

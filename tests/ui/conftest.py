@@ -18,9 +18,13 @@ from pytestqt.qtbot import QtBot
 from kiosk.api import Snapshot
 from kiosk.config import KioskConfig
 from kiosk.ui.app import FONT_FAMILY, KioskApp, build_kiosk
+from kiosk.ui.rendering import Renderer, apply_renderer
 from tests.ui.fakes import ONLINE, Clock, FakeLink
 
 MakeKiosk = Callable[..., KioskApp]
+
+# Tests draw in software (KioskConfig.for_tests): chosen before any window is made.
+apply_renderer(Renderer.SOFTWARE)
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,7 @@ from kiosk.call.frames import FrameSlot
 from kiosk.call.pattern import draw_test_pattern
 from kiosk.ui.app import KioskApp
 from kiosk.ui.calls import SELF_VIEW_WAIT_MS
+from kiosk.ui.picture import FramePicture
 from kiosk.ui.vm.call import CallPhase
 from tests.ui.conftest import MakeKiosk
 from tests.ui.helpers import find, present, settle, to_schedule, wait_screen
@@ -101,9 +102,12 @@ def _talking(qtbot: QtBot, kiosk: KioskApp) -> None:
 def _watch(kiosk: KioskApp, *names: str) -> Turns:
     turns = Turns()
     for name in names:
-        sink = find(kiosk.window, name).property("videoSink")
-        assert isinstance(sink, QVideoSink)
-        sink.videoFrameChanged.connect(turns.saw)
+        target = find(kiosk.window, name).property("target")
+        if isinstance(target, QVideoSink):
+            target.videoFrameChanged.connect(turns.saw)
+        else:
+            assert isinstance(target, FramePicture), target
+            target.frameChanged.connect(turns.saw)
     return turns
 
 

@@ -57,6 +57,10 @@ def test_a_good_file_is_read(tmp_path: Path) -> None:
         ("[call]\nfps = 30", "call.fps: unknown key, expected one of camera"),
         ("call = 3", "[call]: expected a table"),
         (
+            '[kiosk]\nrenderer = "opengl"',
+            'kiosk.renderer: expected one of "auto", "gpu", "software"',
+        ),
+        (
             "[kiosk]\nidle_seconds = 30\nidle_warning_seconds = 40",
             "kiosk.idle_warning_seconds: expected fewer seconds than kiosk.idle_seconds (30)",
         ),

@@ -3,7 +3,8 @@
 Fed by the call desk (`kiosk/ui/calls.py`) with plain values, never with the
 call package's events: this module is loaded before the first frame, and
 those events bring pydantic with them. Video does not pass through here as
-data: QML hands over its `VideoOutput`'s sinks and `VideoFeed`s fill them.
+data: QML hands over its `VideoOutput`'s sinks (or its `FramePicture`s, when the
+CPU draws the screen) and `VideoFeed`s fill them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from enum import StrEnum
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement
 
+from kiosk.ui.rendering import Renderer, current_renderer
 from kiosk.ui.video import VideoFeed, load_multimedia
 from kiosk.ui.vm.qml import put, uncreatable
 
@@ -91,9 +93,14 @@ class CallViewModel(QObject):
         parent: QObject | None = None,
         *,
         monotonic: Callable[[], float] = time.monotonic,
+        software_video: bool | None = None,
     ) -> None:
         super().__init__(parent)
         self._monotonic = monotonic
+        # How the video is drawn follows how the whole window is (kiosk/ui/rendering.py).
+        self._software_video = (
+            current_renderer() is Renderer.SOFTWARE if software_video is None else software_video
+        )
         self._phase = CallPhase.NONE
         self._service = ""
         self._callee_name = ""  # the expert the resident chose; "" when anyone may answer
@@ -318,6 +325,9 @@ class CallViewModel(QObject):
     def _get_has_remote_video(self) -> bool:
         return self.remote.has_frame
 
+    def _get_software_video(self) -> bool:
+        return self._software_video
+
     phase = Property(str, _get_phase, notify=phaseChanged)
     service = Property(str, _get_service, notify=calleeChanged)
     calleeName = Property(str, _get_callee_name, notify=calleeChanged)
@@ -334,3 +344,4 @@ class CallViewModel(QObject):
     document = Property(str, _get_document, notify=documentChanged)
     documentSeconds = Property(int, _get_document_seconds, notify=documentChanged)
     hasRemoteVideo = Property(bool, _get_has_remote_video, notify=remoteVideoChanged)
+    softwareVideo = Property(bool, _get_software_video, constant=True)

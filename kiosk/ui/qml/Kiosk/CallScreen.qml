@@ -1,6 +1,5 @@
 pragma ComponentBehavior: Bound
 import QtQuick
-import QtMultimedia
 import Kiosk
 
 // The video consultation. First the wait: who is being called, the queue, a
@@ -389,12 +388,13 @@ Rectangle {
             color: Theme.videoGround
             clip: true
 
-            VideoOutput {
+            VideoView {
                 id: remote
                 objectName: "remoteVideo"
                 anchors.fill: parent
-                fillMode: VideoOutput.PreserveAspectFit
-                Component.onCompleted: screen.call.setRemoteSink(remote.videoSink)
+                software: screen.call.softwareVideo
+                onTargetChanged: screen.call.setRemoteSink(remote.target)
+                Component.onCompleted: screen.call.setRemoteSink(remote.target)
                 Component.onDestruction: screen.call.setRemoteSink(null)
             }
 
@@ -669,17 +669,18 @@ Rectangle {
     }
 
     // One picture of the resident, in whichever frame shows now: it is never made twice.
-    VideoOutput {
+    VideoView {
         id: selfView
         objectName: "selfView"
         parent: screen.answered ? callSelf.slot
                 : Theme.portrait ? waitSelfTall.slot : waitSelfWide.slot
         anchors.fill: parent
         anchors.margins: Theme.border
-        fillMode: VideoOutput.PreserveAspectCrop
-        // Mirrored, as people expect to see themselves.
-        transform: Scale { origin.x: selfView.width / 2; xScale: -1 }
-        Component.onCompleted: screen.call.setLocalSink(selfView.videoSink)
+        software: screen.call.softwareVideo
+        crop: true
+        mirrored: true  // as people expect to see themselves
+        onTargetChanged: screen.call.setLocalSink(selfView.target)
+        Component.onCompleted: screen.call.setLocalSink(selfView.target)
         Component.onDestruction: screen.call.setLocalSink(null)
     }
 }
