@@ -4,7 +4,7 @@
 <context>
     <name>CallScreen</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/qml/Kiosk/CallScreen.qml" line="+296"/>
+        <location filename="../../kiosk/ui/qml/Kiosk/CallScreen.qml" line="+295"/>
         <source>%n resident(s) ahead of you.</source>
         <translation>
             <numerusform>%n person is ahead of you.</numerusform>

@@ -4,7 +4,7 @@
 <context>
     <name>CallScreen</name>
     <message>
-        <location filename="../../kiosk/ui/qml/Kiosk/CallScreen.qml" line="+57"/>
+        <location filename="../../kiosk/ui/qml/Kiosk/CallScreen.qml" line="+56"/>
         <source>This is you</source>
         <translation>这是您自己</translation>
     </message>
@@ -69,7 +69,7 @@
         <translation>取消呼叫</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+76"/>
         <source>Connecting the picture…</source>
         <translation>正在接通画面…</translation>
     </message>
@@ -397,7 +397,37 @@
         <translation>%1后</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+81"/>
+        <source>This terminal</source>
+        <translation>本终端</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Record key</source>
+        <translation>记录密钥</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Screen drawn by</source>
+        <translation>画面绘制</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The graphics chip (GPU)</source>
+        <translation>显卡（GPU）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The processor (no GPU driver found)</source>
+        <translation>处理器（没有找到显卡驱动）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Not known</source>
+        <translation>不清楚</translation>
+    </message>
+    <message>
+        <location line="-80"/>
         <source>Problems</source>
         <translation>问题</translation>
     </message>
@@ -407,12 +437,7 @@
         <translation>一切正常</translation>
     </message>
     <message>
-        <location line="+52"/>
-        <source>Where the encryption key is</source>
-        <translation>加密密钥位置</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+57"/>
         <source>In the system keyring</source>
         <translation>系统密钥环</translation>
     </message>
@@ -422,7 +447,7 @@
         <translation>尚不清楚：记录库还没有打开</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+52"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>

@@ -204,7 +204,10 @@ class ConsultationPeer:
                 self.pc.addTransceiver(audio_tap, direction="sendrecv").sender
                 if offering else self.pc.addTrack(audio_tap)
             )
-            install_encoder(sender, AdaptiveOpusEncoder(self.policy.settings.audio_bps))
+            settings = self.policy.settings
+            install_encoder(
+                sender, AdaptiveOpusEncoder(settings.audio_bps, settings.opus_complexity)
+            )
         elif offering:
             self.pc.addTransceiver("audio", direction="recvonly")
         # Frames leave the jitter buffer with their last packet (see jitter.py).

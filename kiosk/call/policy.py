@@ -222,11 +222,13 @@ def _open_vp8(frame: VideoFrame, target: int, settings: PolicySettings) -> Any:
 
 
 class AdaptiveOpusEncoder(OpusEncoder):
-    """aiortc's Opus encoder at a speech bitrate instead of 96 kbit/s."""
+    """aiortc's Opus encoder at a speech bitrate instead of 96 kbit/s, and at libopus's
+    complexity 5 instead of 10: half the encode for speech at this bitrate."""
 
-    def __init__(self, bitrate: int) -> None:
+    def __init__(self, bitrate: int, complexity: int = 5) -> None:
         super().__init__()
         self.codec.bit_rate = bitrate
+        self.codec.options = {**self.codec.options, "compression_level": str(complexity)}
 
 
 def install_encoder(sender: RTCRtpSender, encoder: object) -> bool:

@@ -131,6 +131,52 @@ def test_the_encoders_take_their_targets_from_the_policy() -> None:
     assert AdaptiveOpusEncoder(24_000).codec.bit_rate == 24_000
 
 
+def test_the_encoders_run_at_the_terminals_speed_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fractions
+
+    import av
+
+    from kiosk.call import policy as policy_module
+    from kiosk.call.pattern import draw_test_pattern
+
+    settings = PolicySettings(vp8_cpu_used=-8, vp8_noise_sensitivity=0, opus_complexity=3)
+    opened: list[tuple[dict[str, str], object]] = []
+    open_vp8 = policy_module._open_vp8
+
+    def spy(frame: av.VideoFrame, target: int, given: PolicySettings) -> object:
+        codec = open_vp8(frame, target, given)
+        opened.append((dict(codec.options), codec))  # before libvpx takes them
+        return codec
+
+    monkeypatch.setattr(policy_module, "_open_vp8", spy)
+    encoder = AdaptiveVp8Encoder(BitratePolicy(settings))
+    frame = draw_test_pattern(1, 0)
+    frame.pts, frame.time_base = 0, fractions.Fraction(1, 90_000)
+    assert encoder.encode(frame, force_keyframe=True)[0]  # a keyframe came out
+    assert len(opened) == 1 and encoder.codec is opened[0][1]
+    options = opened[0][0]
+    assert options["cpu-used"] == "-8" and options["noise-sensitivity"] == "0"
+    assert options["deadline"] == "realtime"  # aiortc's, kept
+    # The same size again keeps the encoder; a new size opens a new one, same settings.
+    frame.pts = 6000
+    encoder.encode(frame)
+    assert len(opened) == 1
+    smaller = draw_test_pattern(2, 0, 320, 240)
+    smaller.pts, smaller.time_base = 12_000, fractions.Fraction(1, 90_000)
+    assert encoder.encode(smaller, force_keyframe=True)[0]
+    assert len(opened) == 2 and opened[1][0]["cpu-used"] == "-8"
+
+    opus = AdaptiveOpusEncoder(24_000, settings.opus_complexity)
+    assert opus.codec.options["compression_level"] == "3"
+    assert opus.codec.options["application"] == "voip"  # aiortc's, kept
+    tone = av.AudioFrame(format="s16", layout="stereo", samples=960)
+    tone.planes[0].update(bytes(3840))
+    tone.sample_rate, tone.pts, tone.time_base = 48_000, 0, fractions.Fraction(1, 48_000)
+    assert opus.encode(tone)[0]
+
+
 async def test_install_encoder_uses_aiortcs_private_slot() -> None:
     """Fails when a new aiortc renames `RTCRtpSender.__encoder`: then fix `policy.py`."""
     from aiortc import RTCPeerConnection

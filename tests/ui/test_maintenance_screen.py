@@ -250,6 +250,8 @@ def test_the_numbers_read_in_words(qtbot: QtBot, make_kiosk: MakeKiosk) -> None:
     assert text_of(window, "oldestValue") == "3 天 4 小时"
     assert text_of(window, "nextAttemptValue") == "42 秒后"
     assert text_of(window, "keyWhereValue") == "/var/lib/kiosk/keys/outbox.key"
+    # The tests draw as a terminal without a GPU driver does.
+    assert text_of(window, "rendererValue") == "处理器（没有找到显卡驱动）"
 
     care.set_outbox(Health(pending=1, consultations=1, oldest_appended_at=time.time() - 12 * 60))
     care.set_upload(Upload(state="sending"))

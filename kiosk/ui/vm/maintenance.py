@@ -1,4 +1,5 @@
-"""The maintenance screen: what a technician needs to know about the session records.
+"""The maintenance screen: what a technician needs to know about the session records
+(and how this terminal draws its screen).
 
 Reached by holding the clock on the start screen for five seconds (residents
 never need it, and nothing on it can change a record). It shows how many
@@ -20,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement
 
+from kiosk.ui.rendering import current_renderer
 from kiosk.ui.vm.qml import put, uncreatable
 
 QML_IMPORT_NAME = "Kiosk"
@@ -148,6 +150,11 @@ class MaintenanceViewModel(QObject):
     def _get_key_where(self) -> str:
         return self._key_where
 
+    def _get_renderer(self) -> str:
+        # Chosen once, before the window (kiosk/ui/rendering.py): "gpu" or "software".
+        renderer = current_renderer()
+        return "" if renderer is None else renderer.value
+
     open = Property(bool, _get_open, notify=openChanged)
     attention = Property(bool, _get_attention, notify=changed)
     problems = Property(list, _get_problems, notify=changed)
@@ -161,6 +168,7 @@ class MaintenanceViewModel(QObject):
     uploadError = Property(str, _get_upload_error, notify=changed)
     nextAttempt = Property(int, _get_next_attempt, notify=changed)
     keyWhere = Property(str, _get_key_where, notify=changed)
+    renderer = Property(str, _get_renderer, constant=True)
 
     # --- inside ----------------------------------------------------------------------------
 

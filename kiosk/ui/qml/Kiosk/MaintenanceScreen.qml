@@ -235,6 +235,9 @@ Rectangle {
             Section {
                 objectName: "problemsSection"
                 title: qsTr("Problems")
+                // Each problem has its detail under it: a little less air between them
+                // keeps four of them and the terminal's facts on a 1080-line screen.
+                spacing: Math.max(5, Theme.px(10))
 
                 Row {
                     objectName: "noProblems"
@@ -297,20 +300,25 @@ Rectangle {
                 }
             }
 
+            // Where the outbox's key is kept, and who draws the screen (kiosk/ui/rendering.py).
             Section {
-                objectName: "keySection"
-                title: qsTr("Where the encryption key is")
-                Text {
-                    objectName: "keyWhereValue"
-                    width: parent.width
-                    text: screen.care.keyWhere === "system keyring" ? qsTr("In the system keyring")
-                          : screen.care.keyWhere !== "" ? screen.care.keyWhere
-                          : qsTr("Not known yet: the record store has not opened")
-                    color: Theme.ink
-                    font.family: Theme.fontFamily
-                    font.pixelSize: Theme.fontBody
-                    font.bold: true
-                    wrapMode: Text.WrapAtWordBoundaryOrAnywhere
+                objectName: "terminalSection"
+                title: qsTr("This terminal")
+                spacing: screen.factGap
+                Fact {
+                    label: qsTr("Record key")
+                    value: screen.care.keyWhere === "system keyring" ? qsTr("In the system keyring")
+                           : screen.care.keyWhere !== "" ? screen.care.keyWhere
+                           : qsTr("Not known yet: the record store has not opened")
+                    valueName: "keyWhereValue"
+                    anywhere: true
+                }
+                Fact {
+                    label: qsTr("Screen drawn by")
+                    value: screen.care.renderer === "gpu" ? qsTr("The graphics chip (GPU)")
+                           : screen.care.renderer === "software"
+                             ? qsTr("The processor (no GPU driver found)") : qsTr("Not known")
+                    valueName: "rendererValue"
                 }
             }
         }
