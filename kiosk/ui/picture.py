@@ -12,7 +12,7 @@ PyAV is imported with the first frame: the start screen does not need it.
 from __future__ import annotations
 
 import math
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import Property, QObject, QRect, QRectF, Signal
 from PySide6.QtGui import QImage
@@ -58,6 +58,8 @@ class FramePicture(QQuickItem):
         self._crop = False
         self._mirrored = False
         self._image: QImage | None = None
+        self._image_frame: Any = None  # the av frame whose buffer `_image` reads
+        self._in_node: tuple[QImage, Any] | None = None  # what the node's texture reads
         self._fresh = False  # the image changed since the scene graph last took it
         self._scaler: Any = None  # av's VideoReformatter: keeps its swscale context
         self._content = QRectF()
@@ -122,7 +124,10 @@ class FramePicture(QQuickItem):
         screen_frame = self._scaler.reformat(
             frame, width=w, height=h, format="bgra", interpolation="BILINEAR", threads=1
         )
-        self._image = _image_of(screen_frame, w, h)
+        # The image reads the converted frame's own buffer (no copy of 2 MB a frame): the
+        # frame stays referenced as long as a texture made from the image may be drawn.
+        self._image = _image_over(screen_frame, w, h)
+        self._image_frame = screen_frame
         self._fresh = True
         self.shown += 1
         self._shown_size = (w / ratio, h / ratio)
@@ -133,6 +138,7 @@ class FramePicture(QQuickItem):
     def clear(self) -> None:
         """Show nothing and drop the picture: no face stays on screen or in memory."""
         self._image = None
+        self._image_frame = None
         self._fresh = True
         self._set_content(QRectF())
         self.update()
@@ -178,7 +184,9 @@ class FramePicture(QQuickItem):
         if self._fresh:
             self._fresh = False
             shown = image if image is not None else _blank_image()
-            node.setTexture(window.createTextureFromImage(shown))
+            node.setTexture(window.createTextureFromImage(shown))  # frees the last texture
+            # Only now may the buffer the last texture read go (on clear: the last face).
+            self._in_node = (shown, self._image_frame if image is not None else None)
         if image is None:
             node.setRect(QRectF())
             return node
@@ -199,21 +207,11 @@ class FramePicture(QQuickItem):
         return node
 
 
-def _image_of(frame: Any, width: int, height: int) -> QImage:
-    """A QImage of its own holding a bgra frame (BGRA bytes are RGB32 on little-endian)."""
-    image = QImage(width, height, QImage.Format.Format_RGB32)
+def _image_over(frame: Any, width: int, height: int) -> QImage:
+    """A QImage over a bgra frame's buffer (BGRA bytes are RGB32 on little-endian); PySide
+    keeps the buffer referenced by the image's wrapper, the caller keeps the frame."""
     plane = frame.planes[0]
-    source, target = memoryview(plane), cast(memoryview, image.bits())
-    source_stride, target_stride = plane.line_size, image.bytesPerLine()
-    if source_stride == target_stride:
-        size = target_stride * height
-        target[:size] = source[:size]
-    else:
-        row = width * 4
-        for y in range(height):
-            s, t = y * source_stride, y * target_stride
-            target[t : t + row] = source[s : s + row]
-    return image
+    return QImage(memoryview(plane), width, height, plane.line_size, QImage.Format.Format_RGB32)
 
 
 def _blank_image() -> QImage:

@@ -124,6 +124,32 @@ def test_the_self_view_covers_its_box_mirrored(qtbot: QtBot, view: QQuickView) -
     assert _light(image, box.left() + 3, box.center().y()) > 200
 
 
+def test_the_picture_drawn_is_the_last_one_given_and_intact(
+    qtbot: QtBot, view: QQuickView
+) -> None:
+    """The image reads the converted frame's own buffer: frames given between two redraws,
+    and the garbage they leave, must not leave the screen reading freed memory."""
+    import gc
+
+    fit = _picture(view, "fit")
+    fit.show(_halves(235, 16))
+    image = _shown(qtbot, view)
+    scene = fit.mapRectToScene(fit.property("contentRect"))
+    left, right = (scene.x() + 10, scene.center().y()), (scene.right() - 10, scene.center().y())
+    assert _light(image, *left) > 200 and _light(image, *right) < 40
+    for value in (60, 120, 180):  # several frames before the next redraw; the last one counts
+        fit.show(_halves(value, value))
+    fit.show(_halves(16, 235))
+    gc.collect()
+    junk = [bytearray(b"\xff" * 400_000) for _ in range(20)]  # reuse what was freed
+    image = _shown(qtbot, view)
+    del junk
+    assert _light(image, *left) < 40 and _light(image, *right) > 200
+    fit.update()  # drawn again from the same texture, later
+    image = _shown(qtbot, view)
+    assert _light(image, *left) < 40 and _light(image, *right) > 200
+
+
 def _rss_kib() -> int:
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[1])
