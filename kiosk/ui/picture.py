@@ -57,11 +57,12 @@ class FramePicture(QQuickItem):
         self.setFlag(QQuickItem.Flag.ItemHasContents, True)
         self._crop = False
         self._mirrored = False
-        self._image: QImage | None = None
-        self._image_frame: Any = None  # the av frame whose buffer `_image` reads
-        self._in_node: tuple[QImage, Any] | None = None  # what the node's texture reads
+        # The pictures and the converter live in a holder of their own, emptied when Qt
+        # deletes the item: PySide keeps the Python side of an item QML made (an invalid
+        # wrapper) after QML deletes it, and with it whatever it holds, call after call.
+        self._held = _Held()
+        self.destroyed.connect(self._held.release)
         self._fresh = False  # the image changed since the scene graph last took it
-        self._scaler: Any = None  # av's VideoReformatter: keeps its swscale context
         self._content = QRectF()
         self._scene: QQuickWindow | None = None
         self._shown_size = (0.0, 0.0)  # the picture's size on screen (scene units)
@@ -116,18 +117,19 @@ class FramePicture(QQuickItem):
         if box_w < 2 or box_h < 2 or frame.width < 2 or frame.height < 2:
             return
         w, h = picture_size(frame.width, frame.height, box_w, box_h, crop=self._crop)
-        if self._scaler is None:
+        held = self._held
+        if held.scaler is None:
             from av.video.reformatter import VideoReformatter
 
-            self._scaler = VideoReformatter()
+            held.scaler = VideoReformatter()
         # One thread: swscale's own threads would cost more to wake than this frame takes.
-        screen_frame = self._scaler.reformat(
+        screen_frame = held.scaler.reformat(
             frame, width=w, height=h, format="bgra", interpolation="BILINEAR", threads=1
         )
         # The image reads the converted frame's own buffer (no copy of 2 MB a frame): the
         # frame stays referenced as long as a texture made from the image may be drawn.
-        self._image = _image_over(screen_frame, w, h)
-        self._image_frame = screen_frame
+        held.image = _image_over(screen_frame, w, h)
+        held.image_frame = screen_frame
         self._fresh = True
         self.shown += 1
         self._shown_size = (w / ratio, h / ratio)
@@ -137,8 +139,8 @@ class FramePicture(QQuickItem):
 
     def clear(self) -> None:
         """Show nothing and drop the picture: no face stays on screen or in memory."""
-        self._image = None
-        self._image_frame = None
+        self._held.image = None
+        self._held.image_frame = None
         self._fresh = True
         self._set_content(QRectF())
         self.update()
@@ -162,7 +164,7 @@ class FramePicture(QQuickItem):
         super().geometryChange(new, old)
         if new.size() != old.size():
             # The next frame comes at the new size; until then the last one stays centred.
-            if self._image is not None:
+            if self._held.image is not None:
                 self._set_content(self._placement(*self._shown_size))
             self.update()
 
@@ -172,21 +174,28 @@ class FramePicture(QQuickItem):
     ) -> QSGNode | None:
         # The scene graph calls this while the Qt thread waits (or is the render thread).
         window = self._scene
-        image = self._image
+        held = self._held
+        image = held.image
         if window is None or (node is None and image is None):
             return node
         if node is None:
             node = window.createImageNode()
             # Drawn pixel for pixel (or nearly): nothing to smooth, and the fastest blit.
             node.setFiltering(QSGTexture.Filtering.Nearest)
-            node.setOwnsTexture(True)  # each new texture frees the last
+            node.setOwnsTexture(False)  # the holder owns it (see below)
         assert isinstance(node, QSGImageNode)
         if self._fresh:
             self._fresh = False
             shown = image if image is not None else _blank_image()
-            node.setTexture(window.createTextureFromImage(shown))  # frees the last texture
-            # Only now may the buffer the last texture read go (on clear: the last face).
-            self._in_node = (shown, self._image_frame if image is not None else None)
+            texture = window.createTextureFromImage(shown)
+            # PySide makes each texture's wrapper a child of the window's (its return-value
+            # heuristic), kept as long as the window: a frame's worth of garbage each time.
+            # Made Python's own, the texture goes with the holder's last reference to it.
+            texture.setParent(None)
+            node.setTexture(texture)
+            # Only now may the last texture, and the buffer it read, go (on clear: the
+            # last face).
+            held.in_node = (shown, held.image_frame if image is not None else None, texture)
         if image is None:
             node.setRect(QRectF())
             return node
@@ -205,6 +214,21 @@ class FramePicture(QQuickItem):
             flags.MirrorHorizontally if self._mirrored else flags.NoTransform
         )
         return node
+
+
+class _Held:
+    """What a picture holds: the converter, the picture waiting to be drawn, and the one
+    the scene graph's texture reads (with the frames whose buffers they are)."""
+
+    def __init__(self) -> None:
+        self.scaler: Any = None  # av's VideoReformatter: keeps its swscale context
+        self.image: QImage | None = None
+        self.image_frame: Any = None  # the av frame whose buffer `image` reads
+        self.in_node: tuple[QImage, Any, QSGTexture] | None = None
+
+    def release(self) -> None:
+        # The item is gone, and its node with it at the scene graph's next sync.
+        self.scaler = self.image = self.image_frame = self.in_node = None
 
 
 def _image_over(frame: Any, width: int, height: int) -> QImage:

@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 from kiosk.call.pattern import draw_test_pattern
-from tests.console.conftest import Console, ConsoleLog
+from tests.console.conftest import CHROMIUM, CHROMIUM_ARGS, Console, ConsoleLog
 from tests.console.terminal import SignalClient
 from tests.support.hub import RunningHub
 from tests.support.requires import missing
@@ -217,11 +217,22 @@ class KioskAppProcess(_LineProcess):
         tapped = float(self.expect("tapped")["t"])
         return tapped, str(self.expect("consultation")["consultation_id"])
 
-    def hang_up(self) -> None:
+    def hang_up(self) -> Message:
         """Tap hang up; back once the rating screen shows (the app then returns to the
-        schedule by itself, before it reads the next command)."""
+        schedule by itself, before it reads the next command). How soon the screen answered
+        the tap (`phase_ms`, `drawn_ms`)."""
         self.send("hangup")
+        answered = self.expect("answered")
         self.expect("ended")
+        return answered
+
+    def census(self) -> Message:
+        self.send("census")
+        return self.expect("census", timeout=60)
+
+    def lateness(self, seconds: float) -> Message:
+        self.send(f"lateness {seconds}")
+        return self.expect("lateness", timeout=seconds + 30)
 
     def stats(self) -> Message:
         self.send("stats")
@@ -686,6 +697,55 @@ def browser_pid(user_data_dir: Path) -> int:
 
 def cpu_by_process(pids: Sequence[int]) -> dict[int, float]:
     return {pid: cpu_seconds(pid) for pid in pids}
+
+
+def memory_kib(pid: int, field: str = "Pss") -> int:
+    """`Rss` or `Pss` of `pid` in KiB (0 if gone). Pss shares each page among the processes
+    that map it: Chromium's processes share their libraries, and summed Rss counts them
+    once a process."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return 0
+
+
+@contextmanager
+def anchor_kiosk_call(
+    playwright: Playwright, hub: RunningHub, token: str, console: LawyerConsole, tmp: Path,
+    layout: Message, viewport: tuple[int, int] = (1280, 800),
+) -> Iterator[tuple[AnchorKiosk, int]]:
+    """A Chromium instance of its own (headless, `--disable-gpu`, like the console's) whose
+    one page plays the kiosk's part of a call: the kiosk's test pattern through Chromium's
+    fake camera (a Y4M of `pattern.py`'s frames), the remote video and its own camera in
+    `<video>` elements at the kiosk's places and sizes (`layout`: the app's `geometry`).
+    Yields the page's side and the instance's browser pid once the lawyer sees video; hangs
+    up after."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    camera = write_pattern_y4m(tmp / "pattern.y4m")
+    profile = tmp / "anchor-profile"
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={camera}"],
+        viewport={"width": viewport[0], "height": viewport[1]},
+    )
+    try:
+        root = browser_pid(profile)
+        page = context.pages[0] if context.pages else context.new_page()
+        with AnchorKiosk.open(page, hub, token) as side:
+            side.call("fake", display={"remote": layout["remoteVideo"],
+                                       "self": layout["selfView"]})
+            side.first_frame_at()
+            console.wait_video()
+            yield side, root
+            side.hang_up()
+        console.wait_idle()
+    finally:
+        context.close()
 
 
 # --- a camera file for Chromium's fake capture device ---------------------------------------

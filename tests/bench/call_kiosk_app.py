@@ -27,7 +27,11 @@ stderr:
     geometry the scene rectangles of the lawyer's picture and the self view, and what
              draws the window (`graphics_api`: Software or OpenGL)
     grab PATH  save what the window shows now as an image (to see that it draws the video)
-    hangup   tap `hangUpButton`; `ended` on the rating screen, then back to the
+    census   after a full collection, how many objects of a call's types are alive
+    lateness S  a 10 ms timer on the Qt thread for S seconds: `lateness` with the p50, p99
+             and worst lateness of its ticks in ms, and the window's frames a second
+    hangup   tap `hangUpButton`; `answered` (ms from the tap to the call's ending phase and
+             to the frame that shows it), `ended` on the rating screen, then back to the
              schedule (reset, then tapping through again) for the next call
     quit     close the app and exit
 
@@ -303,13 +307,66 @@ class Kiosk:
         emit("tapped", t=wall, monotonic=mono)
 
     def hang_up(self) -> None:
+        """Tap hang up; `answered` says how soon the screen took the tap: the call's phase
+        turned to ending, and the next frame that shows it (the button's "Hanging up…")."""
         self.drawing.disarm()
         self.wait_screen("call")
         self.settle()
-        wall, _ = self.tap("hangUpButton")
+        call = self.root.call_vm
+        seen: dict[str, float] = {}
+
+        def phase() -> None:
+            if call.property("phase") == "ending" and "phase" not in seen:
+                seen["phase"] = time.monotonic()
+
+        def swapped() -> None:
+            if "phase" in seen and "drawn" not in seen:
+                seen["drawn"] = time.monotonic()
+
+        call.phaseChanged.connect(phase)
+        self.window.frameSwapped.connect(swapped)
+        try:
+            wall, mono = self.tap("hangUpButton")
+            wait_until("the hang-up on screen", lambda: "drawn" in seen, SCREEN_TIMEOUT_S)
+        finally:
+            call.phaseChanged.disconnect(phase)
+            self.window.frameSwapped.disconnect(swapped)
+        emit("answered", phase_ms=(seen["phase"] - mono) * 1000,
+             drawn_ms=(seen["drawn"] - mono) * 1000)
         self.wait_screen("rating")
         emit("ended", t=wall, screen=self.root.property("screen"))
         self.to_schedule()
+
+    def lateness(self, seconds: float) -> dict[str, Any]:
+        """A 10 ms precise timer on the Qt thread for `seconds`: how late each tick came
+        (its gap to the last one, less 10 ms), and how often the window was drawn meanwhile.
+        The event loop runs all the while, as it does for a resident's taps."""
+        gaps: list[float] = []
+        last = [time.monotonic()]
+
+        def tick() -> None:
+            now = time.monotonic()
+            gaps.append(now - last[0])
+            last[0] = now
+
+        timer = QTimer()
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        timer.setInterval(10)
+        timer.timeout.connect(tick)
+        swaps, started = self.drawing.swaps, time.monotonic()
+        last[0] = started
+        timer.start()
+        pump(int(seconds * 1000))
+        timer.stop()
+        span = time.monotonic() - started
+        late = sorted(max(0.0, gap - 0.010) * 1000 for gap in gaps)
+
+        def at(share: float) -> float:
+            return late[min(len(late) - 1, int(share * len(late)))] if late else float("nan")
+
+        return {"ticks": len(late), "p50_ms": at(0.50), "p99_ms": at(0.99),
+                "max_ms": late[-1] if late else float("nan"),
+                "swaps_per_s": (self.drawing.swaps - swaps) / span, "seconds": span}
 
     def geometry(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -379,6 +436,10 @@ def serve(kiosk: Kiosk, call_log: CallLog) -> None:
                      swaps=kiosk.drawing.swaps, monotonic=time.monotonic())
             elif line == "geometry":
                 emit("geometry", **kiosk.geometry())
+            elif line == "census":
+                emit("census", **census())
+            elif line.startswith("lateness "):
+                emit("lateness", **kiosk.lateness(float(line.removeprefix("lateness "))))
             elif line.startswith("grab "):
                 saved = kiosk.window.grabWindow().save(line.removeprefix("grab "))
                 emit("grabbed", saved=saved)
@@ -387,6 +448,25 @@ def serve(kiosk: Kiosk, call_log: CallLog) -> None:
         except Exception as exc:  # the parent's expect() shows it; keep serving
             traceback.print_exc()
             emit("error", detail=f"{line}: {exc!r}")
+
+
+CENSUS_TYPES = ("RTCPeerConnection", "Consultation", "VideoFrame", "AudioFrame", "FramePicture",
+                "RTCRtpReceiver", "RTCRtpSender", "Thread", "QImage", "Future", "Task")
+
+
+def census() -> dict[str, Any]:
+    """After a full collection: how many objects of the types a call makes are alive, the
+    Python threads, and what the collector could not free."""
+    import gc
+
+    unreachable = gc.collect()
+    counts = dict.fromkeys(CENSUS_TYPES, 0)
+    for obj in gc.get_objects():
+        name = type(obj).__name__
+        if name in counts:
+            counts[name] += 1
+    return {"counts": counts, "threads": sorted(t.name for t in threading.enumerate()),
+            "collected": unreachable, "garbage": len(gc.garbage)}
 
 
 def name_os_threads() -> None:

@@ -40,7 +40,7 @@ class Run:
     offer_s: float  # call.accepted on the kiosk side -> its complete offer
     media_s: float  # call.accepted on the kiosk side -> first remote frame
     # ours only: the first frame decoded on the loop thread -> handed to the call screen's
-    # the call screen's picture on the Qt thread -> drawn in the window
+    # picture on the Qt thread -> drawn in the window
     handoff_s: float = 0.0
     draw_s: float = 0.0
 

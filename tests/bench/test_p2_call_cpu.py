@@ -28,11 +28,10 @@ from tests.bench.call_harness import (
     HEIGHT,
     VIDEO_CEILING_BPS,
     WIDTH,
-    AnchorKiosk,
     KioskAppProcess,
     LawyerConsole,
     Message,
-    browser_pid,
+    anchor_kiosk_call,
     chromium_kind,
     cpu_by_process,
     cpu_by_thread,
@@ -40,11 +39,9 @@ from tests.bench.call_harness import (
     lawyer_console,
     process_tree,
     require_xvfb,
-    write_pattern_y4m,
 )
 from tests.bench.conftest import Terminals
 from tests.bench.report import Row, record
-from tests.console.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.support.hub import RunningHub
 
 APP_WIDTH, APP_HEIGHT = 1280, 800  # the kiosk app's window, and the anchor's viewport
@@ -120,40 +117,22 @@ def anchor(
     playwright: Playwright, hub: RunningHub, token: str, console: LawyerConsole, tmp: Path,
     layout: Message,
 ) -> tuple[float, str, dict[str, float]]:
-    camera = write_pattern_y4m(tmp / "pattern.y4m")
-    profile = tmp / "anchor-profile"
-    context = playwright.chromium.launch_persistent_context(
-        str(profile),
-        executable_path=str(CHROMIUM),
-        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={camera}"],
-        viewport={"width": APP_WIDTH, "height": APP_HEIGHT},
-    )
-    try:
-        root = browser_pid(profile)
-        page = context.pages[0] if context.pages else context.new_page()
-        with AnchorKiosk.open(page, hub, token) as side:
-            side.call("fake", display={"remote": layout["remoteVideo"],
-                                       "self": layout["selfView"]})
-            side.first_frame_at()
-            console.wait_video()
-            time.sleep(WARMUP_S)
-            shown_before = side.stats()["presented"]
-            pids = process_tree(root)
-            before, started = cpu_by_process(pids), time.monotonic()
-            time.sleep(WINDOW_S)
-            wall = time.monotonic() - started
-            after = cpu_by_process(process_tree(root))
-            kinds: dict[str, float] = defaultdict(float)  # CPU s/min by process type
-            for pid, seconds in after.items():
-                kinds[chromium_kind(pid)] += per_minute(seconds - before.get(pid, 0.0), wall)
-            first = side.stats()
-            time.sleep(1.0)
-            second = side.stats()
-            lawyer_sees = console.stats()["received"]
-            side.hang_up()
-        console.wait_idle()
-    finally:
-        context.close()
+    with anchor_kiosk_call(playwright, hub, token, console, tmp, layout,
+                           (APP_WIDTH, APP_HEIGHT)) as (side, root):
+        time.sleep(WARMUP_S)
+        shown_before = side.stats()["presented"]
+        pids = process_tree(root)
+        before, started = cpu_by_process(pids), time.monotonic()
+        time.sleep(WINDOW_S)
+        wall = time.monotonic() - started
+        after = cpu_by_process(process_tree(root))
+        kinds: dict[str, float] = defaultdict(float)  # CPU s/min by process type
+        for pid, seconds in after.items():
+            kinds[chromium_kind(pid)] += per_minute(seconds - before.get(pid, 0.0), wall)
+        first = side.stats()
+        time.sleep(1.0)
+        second = side.stats()
+        lawyer_sees = console.stats()["received"]
     sent, received = second["sent"], second["received"]
     assert received.get("frames", 0) > 0 and sent.get("frames", 0) > 0, second
     assert lawyer_sees.get("frames", 0) > 0, lawyer_sees

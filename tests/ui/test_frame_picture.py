@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.call.pattern import draw_test_pattern
 from kiosk.ui.picture import FramePicture, picture_size
+from tests.ui.conftest import MakeKiosk
 
 QML = b"""
 import QtQuick
@@ -174,3 +175,44 @@ def test_a_long_call_does_not_grow_the_process(qtbot: QtBot, view: QQuickView) -
     grown = _rss_kib() - before
     # A texture kept per frame would be 400 x (256x200 + 160x120) x 4 bytes: about 110 MB.
     assert grown < 8 * 1024, f"grew {grown} KiB over 400 frames"
+    # Nor a Python wrapper per texture (PySide ties each to the window's otherwise).
+    import gc
+
+    gc.collect()
+    textures = [o for o in gc.get_objects() if type(o).__name__ == "QSGTexture"]
+    assert len(textures) <= 4, len(textures)
+
+
+def test_no_picture_of_a_resident_stays_in_memory_after_the_call(
+    qtbot: QtBot, make_kiosk: MakeKiosk
+) -> None:
+    """Each call's screen makes its own pictures; PySide keeps the Python side of an item
+    QML made after QML deletes it, so the frames must not hang on it (privacy, and a
+    terminal that runs for months)."""
+    import gc
+
+    from kiosk.ui.vm.call import CallPhase
+    from tests.ui.helpers import present
+
+    kiosk = make_kiosk()
+    root = kiosk.root
+    root.callStarted.disconnect(kiosk.desk.start)  # the frames come from here, not a call
+    for _ in range(3):
+        root.begin()
+        root.chooseService("legal_consultation")
+        root.schedule_vm.callAnyone()
+        call = root.call_vm
+        call.set_phase(CallPhase.TALKING)
+        call.set_expert("张伟", "lawyer")
+        qtbot.waitUntil(lambda: present(kiosk.window, "remoteVideo"), timeout=2000)
+        call.remote.show(draw_test_pattern(1, 0))
+        call.local.show(draw_test_pattern(2, 0))
+        qtbot.wait(100)
+        assert call.remote.shown and call.local.shown
+        call.set_phase(CallPhase.NONE)
+        root.reset()
+        qtbot.wait(100)
+    gc.collect()
+    alive = gc.get_objects()
+    assert not [o for o in alive if isinstance(o, av.VideoFrame)]
+    assert not [o for o in alive if isinstance(o, QImage)]
