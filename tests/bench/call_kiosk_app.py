@@ -53,6 +53,7 @@ import sys
 import threading
 import time
 import traceback
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -460,13 +461,23 @@ def census() -> dict[str, Any]:
     import gc
 
     unreachable = gc.collect()
+    grown: list[str] = []
+    if tracemalloc.is_tracing():  # KIOSK_TRACEMALLOC=1: what Python allocated since last time
+        snapshot = tracemalloc.take_snapshot()
+        if _last_snapshot:
+            stats = snapshot.compare_to(_last_snapshot[-1], "lineno")
+            grown = [str(stat) for stat in stats[:12]]
+        _last_snapshot[:] = [snapshot]
     counts = dict.fromkeys(CENSUS_TYPES, 0)
     for obj in gc.get_objects():
         name = type(obj).__name__
         if name in counts:
             counts[name] += 1
     return {"counts": counts, "threads": sorted(t.name for t in threading.enumerate()),
-            "collected": unreachable, "garbage": len(gc.garbage)}
+            "collected": unreachable, "garbage": len(gc.garbage), "grown": grown}
+
+
+_last_snapshot: list[Any] = []
 
 
 def name_os_threads() -> None:
@@ -500,6 +511,8 @@ def main() -> int:
     call_log = CallLog()
     instrument(call_log)
     name_os_threads()
+    if os.environ.get("KIOSK_TRACEMALLOC") == "1":
+        tracemalloc.start(5)
     # What a terminal does: the GPU if the kernel offers one, else Qt Quick's software renderer.
     config = KioskConfig.for_tests(
         args.data_dir, hub_url=args.hub_url, window_width=1280, window_height=800,

@@ -72,7 +72,7 @@ def test_p9_memory_in_a_call_and_over_many_calls(
                 kiosk.hang_up()
                 console.wait_idle()
                 soak.append(memory_kib(kiosk.pid, "Rss"))
-                if n in (WARMUP_CALLS, CALLS - 1):
+                if n in (WARMUP_CALLS, CALLS - 1) or os.environ.get("KIOSK_TRACEMALLOC") == "1":
                     censuses.append(kiosk.census())
             soak_s = time.monotonic() - started
         with anchor_kiosk_call(playwright, call_hub, terminals.anchor, console,
