@@ -463,6 +463,12 @@ class CallDesk(QObject):
         if call is not None:
             await call.aclose()
         await self._close_recorder()
+        if call is not None:
+            from kiosk.memory import reclaim
+
+            # What the call left in cycles, and the heap pages it freed (kiosk/memory.py).
+            del call
+            reclaim()
 
 
 async def _set_muted(call: Consultation, muted: bool) -> None:

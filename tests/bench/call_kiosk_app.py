@@ -469,15 +469,46 @@ def census() -> dict[str, Any]:
             grown = [str(stat) for stat in stats[:12]]
         _last_snapshot[:] = [snapshot]
     counts = dict.fromkeys(CENSUS_TYPES, 0)
+    by_type: dict[str, int] = {}
     for obj in gc.get_objects():
         name = type(obj).__name__
+        by_type[name] = by_type.get(name, 0) + 1
         if name in counts:
             counts[name] += 1
+    # The types that grew most since the last census: where a leak of Python objects shows.
+    grown_types = sorted(
+        ((name, n - _last_types.get(name, 0)) for name, n in by_type.items()),
+        key=lambda item: -item[1],
+    )[:10] if _last_types else []
+    _last_types.clear()
+    _last_types.update(by_type)
     return {"counts": counts, "threads": sorted(t.name for t in threading.enumerate()),
-            "collected": unreachable, "garbage": len(gc.garbage), "grown": grown}
+            "malloc": _mallinfo(),
+            "collected": unreachable, "garbage": len(gc.garbage), "grown": grown,
+            "grown_types": grown_types}
+
+
+def _mallinfo() -> dict[str, int]:
+    """glibc's heap (KiB): in use, free inside its arenas, and mapped on its own."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost")]
+
+    try:
+        mallinfo2 = ctypes.CDLL(None).mallinfo2
+    except (OSError, AttributeError):
+        return {}
+    mallinfo2.restype = MallInfo2
+    info = mallinfo2()
+    return {"in_use": info.uordblks // 1024, "free": info.fordblks // 1024,
+            "mapped": info.hblkhd // 1024}
 
 
 _last_snapshot: list[Any] = []
+_last_types: dict[str, int] = {}
 
 
 def name_os_threads() -> None:

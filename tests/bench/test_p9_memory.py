@@ -9,6 +9,10 @@ its memory read back on the schedule screen after each. Anchor: a Chromium
 instance of its own playing the kiosk's part of the same call
 (`anchor_kiosk_call`, as in P2), its processes' memory summed as Pss (each
 shared page divided among the processes that map it).
+
+`KIOSK_CENSUS_EACH=1` asks the app after every call what it holds (objects of
+a call's types, the types that grew, glibc's heap) and prints it;
+`KIOSK_TRACEMALLOC=1` adds what Python allocated between two calls.
 """
 
 from __future__ import annotations
@@ -72,7 +76,7 @@ def test_p9_memory_in_a_call_and_over_many_calls(
                 kiosk.hang_up()
                 console.wait_idle()
                 soak.append(memory_kib(kiosk.pid, "Rss"))
-                if n in (WARMUP_CALLS, CALLS - 1) or os.environ.get("KIOSK_TRACEMALLOC") == "1":
+                if n in (WARMUP_CALLS, CALLS - 1) or os.environ.get("KIOSK_CENSUS_EACH") == "1":
                     censuses.append(kiosk.census())
             soak_s = time.monotonic() - started
         with anchor_kiosk_call(playwright, call_hub, terminals.anchor, console,
@@ -105,7 +109,8 @@ def test_p9_memory_in_a_call_and_over_many_calls(
         "through its fake camera, both pictures in `<video>` elements at the kiosk's places), "
         f"Pss summed over its processes: {kinds} (a tab alone is its renderer; the rest is "
         f"what any tab needs). Soak: {CALLS} calls one after another ({soak_s:.0f} s), each "
-        f"tapped from the schedule, shown for {HOLD_S:.0f} s, hung up and rated, the app's "
+        f"tapped from the schedule, shown for {HOLD_S:.0f} s, hung up and rated (the app then "
+        "collects what the call left in cycles and trims the C heap, `kiosk/memory.py`), its "
         f"Rss read on the schedule screen after each: after call {WARMUP_CALLS} (median of 5) "
         f"{_mib(after_warmup)}, at the end (median of the last 5) {_mib(at_end)}: "
         f"{growth * 100:+.1f} %; smallest {_mib(min(soak))}, largest {_mib(max(soak))}.",
