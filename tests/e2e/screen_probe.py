@@ -28,9 +28,8 @@ from PySide6.QtQuick import QQuickItem
 from kiosk.call.pattern import draw_test_pattern, read_stamp
 from kiosk.config import KioskConfig
 from kiosk.ui.app import build_kiosk
-from kiosk.ui.vm.call import CallPhase
 from tests.ui.fakes import ONLINE, Clock, FakeLink
-from tests.ui.helpers import walk
+from tests.ui.helpers import talking_by_hand, walk
 
 WIDTH, HEIGHT = 640, 480
 
@@ -98,12 +97,7 @@ def main() -> int:
         pump(300)
         root = kiosk.root
         root.callStarted.disconnect(kiosk.desk.start)  # the frames come from here, not a call
-        root.begin()
-        root.chooseService("legal_consultation")
-        root.schedule_vm.callAnyone()
-        call = root.call_vm
-        call.set_phase(CallPhase.TALKING)
-        call.set_expert("张伟", "lawyer")
+        call = talking_by_hand(root)
         pump(500)
         content = kiosk.window.contentItem()
         remote, own = item(content, "remoteVideo"), item(content, "selfView")

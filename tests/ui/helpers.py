@@ -9,6 +9,8 @@ from PySide6.QtQuick import QQuickItem, QQuickWindow
 from pytestqt.qtbot import QtBot
 
 from kiosk.ui.app import KioskApp
+from kiosk.ui.vm.call import CallPhase, CallViewModel
+from kiosk.ui.vm.root import KioskViewModel
 
 
 def walk(item: QQuickItem) -> Iterator[QQuickItem]:
@@ -127,3 +129,15 @@ def settle(qtbot: QtBot, kiosk: KioskApp) -> None:
     """
     with qtbot.waitSignal(kiosk.window.frameSwapped, timeout=3000):
         kiosk.window.update()
+
+
+def talking_by_hand(root: KioskViewModel) -> CallViewModel:
+    """The call screen talking to 张伟 with no call behind it: the test hands over the frames.
+    Disconnect `root.callStarted` from the call desk first."""
+    root.begin()
+    root.chooseService("legal_consultation")
+    root.schedule_vm.callAnyone()
+    call = root.call_vm
+    call.set_phase(CallPhase.TALKING)
+    call.set_expert("张伟", "lawyer")
+    return call

@@ -192,18 +192,13 @@ def test_no_picture_of_a_resident_stays_in_memory_after_the_call(
     import gc
 
     from kiosk.ui.vm.call import CallPhase
-    from tests.ui.helpers import present
+    from tests.ui.helpers import present, talking_by_hand
 
     kiosk = make_kiosk()
     root = kiosk.root
     root.callStarted.disconnect(kiosk.desk.start)  # the frames come from here, not a call
     for _ in range(3):
-        root.begin()
-        root.chooseService("legal_consultation")
-        root.schedule_vm.callAnyone()
-        call = root.call_vm
-        call.set_phase(CallPhase.TALKING)
-        call.set_expert("张伟", "lawyer")
+        call = talking_by_hand(root)
         qtbot.waitUntil(lambda: present(kiosk.window, "remoteVideo"), timeout=2000)
         call.remote.show(draw_test_pattern(1, 0))
         call.local.show(draw_test_pattern(2, 0))
