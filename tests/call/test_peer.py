@@ -134,6 +134,10 @@ async def test_video_and_audio_flow_both_ways(pair: tuple[Side, Side]) -> None:
 async def test_document_still_arrives_intact(pair: tuple[Side, Side]) -> None:
     kiosk, lawyer = pair
     await kiosk.events.wait_for(FirstFrame)
+    # The data channel opens on its own time: on a busy machine after the first frame.
+    async with asyncio.timeout(10):
+        while kiosk.peer.document is None or lawyer.peer.document is None:
+            await asyncio.sleep(0.02)
     await lawyer.peer.request_document()
     requested = await kiosk.events.wait_for(DocumentRequested)
     assert requested.peer == "kiosk"
