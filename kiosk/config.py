@@ -112,6 +112,35 @@ def _expect_choice(*choices: str) -> _Check:
     return check
 
 
+def _h264_encoders() -> list[str]:
+    import av  # only when the key is set: PyAV is not needed to read the rest
+
+    found = []
+    for name in sorted(av.codecs_available):
+        if "264" not in name:
+            continue
+        try:
+            codec = av.Codec(name, "w")
+        except Exception:
+            continue  # a decoder only
+        formats = {f.name for f in codec.video_formats or ()}
+        # libx264rgb and the like cannot take the camera's YUV frames
+        if codec.name == name and (not formats or formats & {"yuv420p", "nv12"}):
+            found.append(name)
+    return found
+
+
+def _expect_video_encoder(value: object) -> object:
+    if value in ("auto", "vp8"):
+        return value
+    encoders = _h264_encoders()
+    if not isinstance(value, str) or value not in encoders:
+        known = ", ".join(f'"{name}"' for name in encoders) or "none"
+        raise _Bad('expected "auto", "vp8" or an H.264 encoder of this FFmpeg '
+                   f"({known})")
+    return value
+
+
 def _expect_path(value: object) -> object:
     if not isinstance(value, str) or not value:
         raise _Bad("expected a folder path")
@@ -140,6 +169,7 @@ _CALL_CHECKS: dict[str, _Check] = {
     "speaker": _expect_device('"default", "alsa:NAME" or "none"'),
     "relay_only": _expect_bool,
     "turn_transport": _expect_choice("auto", "udp", "tcp", "tls"),
+    "video_encoder": _expect_video_encoder,
     "no_answer_timeout_s": _expect_int(20, 600, "seconds"),
     "video_floor_kbps": _expect_int(32, 1000, "kbit/s"),
     "still_width": _expect_int(640, 4096, "pixels"),

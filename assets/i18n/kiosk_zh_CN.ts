@@ -397,7 +397,7 @@
         <translation>%1后</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+85"/>
         <source>This terminal</source>
         <translation>本终端</translation>
     </message>
@@ -427,17 +427,17 @@
         <translation>不清楚</translation>
     </message>
     <message>
-        <location line="-80"/>
+        <location line="-84"/>
         <source>Problems</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+16"/>
         <source>All is well</source>
         <translation>一切正常</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>In the system keyring</source>
         <translation>系统密钥环</translation>
     </message>
@@ -447,7 +447,32 @@
         <translation>尚不清楚：记录库还没有打开</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+12"/>
+        <source>Video codec</source>
+        <translation>视频编码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>H.264, hardware (%1)</source>
+        <translation>H.264，硬件编码（%1）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>H.264, software (%1)</source>
+        <translation>H.264，软件编码（%1）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>VP8, software</source>
+        <translation>VP8，软件编码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not known yet</source>
+        <translation>尚未检测</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>

@@ -42,10 +42,12 @@ if TYPE_CHECKING:
         PolicyChanged,
         PolicyMode,
         QueueMoved,
+        SendStepChanged,
         StateChanged,
     )
     from kiosk.call.frames import FrameSlot
     from kiosk.call.ice import IceServer, TurnPreference, parse_ice_servers
+    from kiosk.call.ladder import SendLadder, SendStep
     from kiosk.call.pattern import Stamp, read_stamp
     from kiosk.call.peer import ConsultationPeer, PeerError
     from kiosk.call.policy import BitratePolicy
@@ -84,6 +86,9 @@ __all__ = [
     "PolicyMode",
     "PolicySettings",
     "QueueMoved",
+    "SendLadder",
+    "SendStep",
+    "SendStepChanged",
     "SignalClient",
     "Stamp",
     "StateChanged",
@@ -102,6 +107,7 @@ _HOME = {
     **dict.fromkeys(("Stamp", "read_stamp"), "pattern"),
     **dict.fromkeys(("ConsultationPeer", "PeerError"), "peer"),
     "BitratePolicy": "policy",
+    **dict.fromkeys(("SendLadder", "SendStep"), "ladder"),
     **dict.fromkeys(("CallSettings", "PolicySettings"), "settings"),
     **dict.fromkeys(("SignalClient", "signal_url"), "signal_client"),
     **dict.fromkeys(("AudioSource", "CameraUnavailable", "DeviceError", "VideoSource"), "sources"),

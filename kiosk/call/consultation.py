@@ -62,7 +62,9 @@ from kiosk.call.events import (
     discard,
 )
 from kiosk.call.frames import FrameSlot
+from kiosk.call.hardware import VideoCodecChoice, video_codec_choice_async
 from kiosk.call.ice import TurnPreference, plan_ice_servers
+from kiosk.call.ladder import SendLadder, build_steps
 from kiosk.call.peer import ConsultationPeer, PeerError
 from kiosk.call.policy import BitratePolicy
 from kiosk.call.settings import CallSettings
@@ -168,6 +170,12 @@ class Consultation:
             s.microphone, on_event=self._on_event, stall_after_s=s.device_stall_s
         )
         self.policy = BitratePolicy(s.policy, on_event=self._on_event)
+        # one ladder for the consultation: a new attempt starts at the step the last one
+        # had found, not at full size on a machine already known to be short of CPU
+        self.ladder = SendLadder(
+            build_steps(self.video.width, self.video.height, self.video.fps, s.ladder),
+            s.ladder, on_event=self._on_event,
+        )
         self.state = CallState.IDLE
         self.attempt = 0
         self.expert: ExpertBrief | None = None
@@ -186,6 +194,7 @@ class Consultation:
         self._no_answer_at: float | None = None
         self._hub_answer_by: float | None = None
         self._ice_early: asyncio.Future[Sequence[IceServer]] | None = None
+        self._codec_early: asyncio.Future[VideoCodecChoice] | None = None
         self._connect_by: float | None = None
         self._generation = 0
 
@@ -233,6 +242,7 @@ class Consultation:
         self._set_state(CallState.REQUESTED)
         await self._send_request()
         self._prefetch_ice()
+        self._prefetch_codec()
         self._task = asyncio.create_task(self._run(), name=f"consultation {self.consultation_id}")
 
     async def hang_up(self) -> None:
@@ -360,6 +370,9 @@ class Consultation:
         early, self._ice_early = self._ice_early, None
         if early is not None:
             early.cancel()  # nobody answered: the credentials are not needed
+        if self._codec_early is not None:
+            # the probe itself runs on and caches its answer for the next call
+            self._codec_early.cancel()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -485,6 +498,22 @@ class Consultation:
         if callable(self._ice) and self._ice_early is None:
             self._ice_early = asyncio.ensure_future(self._fetch_ice())
 
+    def _prefetch_codec(self) -> None:
+        """What this terminal sends (hardware.py), probed while the consoles ring.
+
+        Once per process: `kiosk run` has probed at start-up, and the first call of a
+        process that did not waits here, off the loop, rather than at the offer.
+        """
+        if self._codec_early is None:
+            self._codec_early = asyncio.ensure_future(
+                video_codec_choice_async(self.settings.video_encoder)
+            )
+
+    async def _video_codec(self) -> VideoCodecChoice:
+        self._prefetch_codec()
+        assert self._codec_early is not None
+        return await asyncio.shield(self._codec_early)
+
     async def _ice_servers(self) -> Sequence[IceServer]:
         early, self._ice_early = self._ice_early, None
         if early is not None:
@@ -524,14 +553,15 @@ class Consultation:
             if isinstance(event, PeerStateChanged | MediaLost):
                 self._inputs.put_nowait(_PeerEvent(generation, event))
 
+        video_codec = await self._video_codec()
         self.peer = ConsultationPeer(
             f"{self.consultation_id}#{attempt}",
             video=self.video, audio=self.audio, ice_servers=servers,
-            relay_only=self.settings.relay_only, policy=self.policy,
+            relay_only=self.settings.relay_only, policy=self.policy, ladder=self.ladder,
             remote_video=self.remote_video, remote_audio=self._remote_audio,
             on_event=forward, consultation_id=self.consultation_id,
             media_lost_after_s=self.settings.media_lost_after_s,
-            stats_interval_s=self.settings.stats_interval_s,
+            stats_interval_s=self.settings.stats_interval_s, video_codec=video_codec,
         )
         self._tell_devices(self.peer)
         try:

@@ -135,6 +135,8 @@ class MediaStats:
     estimate_kbps: float | None  # the last REMB from the other side
     policy: PolicyMode
     media_silent_s: float  # since the last RTP frame of any kind arrived
+    send_step: str | None = None  # the send-size ladder's step, e.g. "640x480@15"
+    cpu_busy: float | None = None  # the machine's busy share the ladder read (0..1)
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,15 @@ class PolicyChanged:
     old: PolicyMode
     new: PolicyMode
     estimate_kbps: float | None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SendStepChanged:
+    """The send-size ladder (`ladder.py`) moved: sizes as `640x480@15`."""
+
+    old: str
+    new: str
     detail: str = ""
 
 
@@ -209,6 +220,7 @@ CallEvent = (
     | MediaRestored
     | DeviceFallback
     | PolicyChanged
+    | SendStepChanged
     | DocumentRequested
     | DocumentSent
     | DocumentReceived

@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +40,7 @@ from aiortc import (
     RTCIceTransportPolicy,
     RTCPeerConnection,
     RTCRtpSender,
+    RTCRtpTransceiver,
     RTCSessionDescription,
 )
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -62,6 +63,15 @@ from kiosk.call.events import (
     discard,
 )
 from kiosk.call.frames import FrameSlot
+from kiosk.call.hardware import (
+    VideoCodecChoice,
+    VideoEncoder,
+    make_video_encoder,
+    negotiated_mime,
+    prefer_codec,
+    sending_choice,
+)
+from kiosk.call.ladder import CpuMeter, SendLadder, SendStep, build_steps
 from kiosk.call.policy import (
     AdaptiveOpusEncoder,
     AdaptiveVp8Encoder,
@@ -77,12 +87,6 @@ class PeerError(Exception):
     """A step of the offer/answer failed (bad SDP, closed peer)."""
 
 
-def _vp8_only(transceiver: Any) -> None:
-    codecs = RTCRtpSender.getCapabilities("video").codecs
-    preferred = [c for c in codecs if c.mimeType.lower() in ("video/vp8", "video/rtx")]
-    transceiver.setCodecPreferences(preferred)
-
-
 class ConsultationPeer:
     """One peer connection. Use `async with` or call `aclose()`."""
 
@@ -95,19 +99,31 @@ class ConsultationPeer:
         ice_servers: Sequence[RTCIceServer] = (),
         relay_only: bool = False,
         policy: BitratePolicy | None = None,
+        ladder: SendLadder | None = None,
+        cpu_load: Callable[[], float | None] | None = None,
         remote_video: FrameSlot[av.VideoFrame] | None = None,
         remote_audio: AudioSink | None = None,
         on_event: EventSink = discard,
         consultation_id: UUID | None = None,
         media_lost_after_s: float = 5.0,
         stats_interval_s: float = 1.0,
+        video_codec: VideoCodecChoice | None = None,
     ) -> None:
+        """`video_codec`: what this terminal would send (`hardware.py`); None is VP8."""
         self.name = name
         self.consultation_id = consultation_id
         self._on_event = on_event
         self._video_source = video
         self._audio_source = audio
         self.policy = policy or BitratePolicy(on_event=on_event)
+        self.ladder = ladder or SendLadder(
+            build_steps(video.width, video.height, video.fps) if video is not None
+            else build_steps(640, 480, 15),
+            on_event=on_event,
+        )
+        # the machine's busy share since the last stats tick (a test passes its own reading)
+        self._cpu_load = cpu_load or CpuMeter().sample
+        self._cpu_busy: float | None = None
         self.remote_video = remote_video if remote_video is not None else FrameSlot()
         self.remote_audio = remote_audio if remote_audio is not None else NullAudioSink()
         self.media_lost_after_s = media_lost_after_s
@@ -141,11 +157,17 @@ class ConsultationPeer:
         self.first_frame_s: float | None = None
         self.frames_decoded = 0
         self.audio_frames = 0
-        self.vp8: AdaptiveVp8Encoder | None = None
+        self.video_codec = video_codec
+        # Known once the descriptions are applied: what is really sent, and by what.
+        self.sending: VideoCodecChoice | None = None
+        self.video_encoder: VideoEncoder | None = None
+        self.vp8: AdaptiveVp8Encoder | None = None  # the encoder when it is VP8
+        self._video_sender: RTCRtpSender | None = None
         self.last_stats: MediaStats | None = None
         self._closed = False
         self._prev: tuple[float, int, int, int, int] | None = None
         self.policy.listeners.append(self._on_policy)
+        self.ladder.listeners.append(self._on_step)
 
     # --- state ---------------------------------------------------------------------------
 
@@ -186,18 +208,19 @@ class ConsultationPeer:
     def _add_media(self, offering: bool) -> None:
         if self._video_source is not None:
             self._video_tap = self._video_source.track()
+            self._on_step(self.ladder.step)
             if self.policy.video_frozen:
                 self._video_tap.freeze()
             if offering:
                 transceiver = self.pc.addTransceiver(self._video_tap, direction="sendrecv")
-                _vp8_only(transceiver)
+                prefer_codec(transceiver, self.video_codec)
                 sender = transceiver.sender
             else:
                 sender = self.pc.addTrack(self._video_tap)
-            self.vp8 = AdaptiveVp8Encoder(self.policy)
-            install_encoder(sender, self.vp8)
+            # Its encoder waits for the negotiation (`_install_video_encoder`).
+            self._video_sender = sender
         elif offering:
-            _vp8_only(self.pc.addTransceiver("video", direction="recvonly"))
+            prefer_codec(self.pc.addTransceiver("video", direction="recvonly"), self.video_codec)
         if self._audio_source is not None:
             audio_tap = self._audio_source.track()
             sender = (
@@ -220,6 +243,30 @@ class ConsultationPeer:
         # The level sent with each audio packet, from a sample of the frame (see level.py).
         level.install()
 
+    def _install_video_encoder(self) -> None:
+        """Our encoder for the codec the descriptions settled on, before the first frame.
+
+        Called once both descriptions are applied and before the DTLS handshake can
+        start the sender: the answer may have refused the H.264 we offered, or (when
+        we answer) the offer may have put H.264 first.
+        """
+        sender = self._video_sender
+        if sender is None or self.video_encoder is not None:
+            return
+        transceiver = self._transceiver_of(sender)
+        mime = None if transceiver is None else negotiated_mime(transceiver)
+        if mime is None:
+            return  # aiortc's own encoder for whatever it negotiated
+        self.sending = sending_choice(mime, self.video_codec)
+        encoder = make_video_encoder(self.sending, self.policy)
+        if install_encoder(sender, encoder):
+            self.video_encoder = encoder
+            self.vp8 = encoder if isinstance(encoder, AdaptiveVp8Encoder) else None
+            log.info("peer %s: sending %s", self.name, self.sending.describe())
+
+    def _transceiver_of(self, sender: RTCRtpSender) -> RTCRtpTransceiver | None:
+        return next((t for t in self.pc.getTransceivers() if t.sender is sender), None)
+
     def _on_policy(self, mode: PolicyMode) -> None:
         if self._video_tap is None:
             return
@@ -227,6 +274,10 @@ class ConsultationPeer:
             self._video_tap.freeze()
         else:
             self._video_tap.unfreeze()
+
+    def _on_step(self, step: SendStep) -> None:
+        if self._video_tap is not None:
+            self._video_tap.send_at(step.width, step.height, step.fps)
 
     # --- offer / answer --------------------------------------------------------------------
 
@@ -250,6 +301,8 @@ class ConsultationPeer:
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
         except Exception as exc:
             raise PeerError(f"the answer was refused: {exc}") from exc
+        # In this same step: the sender starts only after ICE and DTLS, which need awaits.
+        self._install_video_encoder()
         self._set_state(PeerState.ANSWERED)
 
     async def answer(self, offer_sdp: str) -> str:
@@ -262,6 +315,7 @@ class ConsultationPeer:
         except Exception as exc:
             raise PeerError(f"the offer was refused: {exc}") from exc
         self._add_media(offering=False)
+        self._install_video_encoder()
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         self._start_stats()
         self._set_state(PeerState.ANSWERED)
@@ -397,6 +451,9 @@ class ConsultationPeer:
         while True:
             await asyncio.sleep(self.stats_interval_s)
             self.policy.tick()
+            self._cpu_busy = self._cpu_load()
+            if self._video_tap is not None:
+                self.ladder.tick(self._cpu_busy, self.policy.target_bps)
             try:
                 await self._sample()
             except Exception:
@@ -459,12 +516,16 @@ class ConsultationPeer:
             rtt_ms=None if rtt is None else rtt * 1000,
             relay=None if pair is None else local_type == "relay",
             local_candidate=local_type,
-            target_kbps=(self.policy.target_bps / 1000) if self.vp8 is not None else None,
+            target_kbps=(
+                (self.policy.target_bps / 1000) if self.video_encoder is not None else None
+            ),
             estimate_kbps=None if estimate is None else estimate / 1000,
             policy=self.policy.mode,
             media_silent_s=(
                 0.0 if self._last_media_at is None else max(0.0, now - self._last_media_at)
             ),
+            send_step=str(self.ladder.step) if self._video_tap is not None else None,
+            cpu_busy=self._cpu_busy,
         )
         self.last_stats = stats
         self._on_event(stats)
@@ -483,6 +544,8 @@ class ConsultationPeer:
         self._closed = True
         with contextlib.suppress(ValueError):
             self.policy.listeners.remove(self._on_policy)
+        with contextlib.suppress(ValueError):
+            self.ladder.listeners.remove(self._on_step)
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:

@@ -25,8 +25,9 @@ the link. Here:
   (`get_encoder(codec)` on the first frame) and keeps it in the private
   `_RTCRtpSender__encoder`; REMB reaches it through the encoder's
   `target_bitrate` setter. We set that private attribute before the first
-  frame, on our own senders only (the video transceiver is restricted to VP8
-  so the codec is known in advance). If a future aiortc renames the
+  frame, on our own senders only, once the descriptions have settled the codec
+  (VP8 here, or H.264 through `hardware.AdaptiveH264Encoder`, which reads the
+  same policy). If a future aiortc renames the
   attribute, `install_encoders` logs a warning and aiortc's defaults apply;
   `tests/call/test_policy.py` fails on it.
 """

@@ -7,6 +7,7 @@ Proposed `[call]` keys for `kiosk.toml` (the config module owns the parsing):
     speaker = "none"               # or "default", "alsa:NAME"
     relay_only = false             # force TURN (iceTransportPolicy "relay")
     turn_transport = "auto"        # or "udp", "tcp", "tls"
+    video_encoder = "auto"         # or "vp8", or one FFmpeg H.264 encoder ("h264_vaapi")
     no_answer_timeout_s = 90
     hub_answer_timeout_s = 15
     video_floor_kbps = 96
@@ -54,6 +55,33 @@ class PolicySettings:
 
 
 @dataclass(frozen=True)
+class LadderSettings:
+    """The send-size ladder (see `ladder.py`); shares of the machine's CPU and seconds."""
+
+    # A 2-core box at 90 % has no headroom left for the Qt thread; under 70 % it has.
+    cpu_high: float = 0.90
+    cpu_low: float = 0.70
+    down_after_s: float = 4.0
+    up_after_s: float = 10.0
+    up_max_s: float = 160.0
+    # A climb undone within this long doubles the next wait.
+    failed_climb_s: float = 20.0
+    # bits per pixel of a frame a step needs at its frame rate (VP8 real time stays
+    # watchable from about 0.06); a climb needs this much more, so a target sitting
+    # on the boundary does not flip the size back and forth.
+    bits_per_pixel: float = 0.06
+    climb_margin: float = 1.25
+
+    def __post_init__(self) -> None:
+        if not 0 < self.cpu_low < self.cpu_high <= 1:
+            raise ValueError("expected 0 < cpu_low < cpu_high <= 1")
+        if not 0 < self.up_after_s <= self.up_max_s or self.down_after_s <= 0:
+            raise ValueError("expected 0 < up_after_s <= up_max_s and down_after_s > 0")
+        if self.bits_per_pixel <= 0 or self.climb_margin < 1:
+            raise ValueError("expected bits_per_pixel > 0 and climb_margin >= 1")
+
+
+@dataclass(frozen=True)
 class CallSettings:
     camera: str = "test-pattern"
     microphone: str = "test-tone"
@@ -67,6 +95,9 @@ class CallSettings:
     still_height: int = 1080
     relay_only: bool = False
     turn_transport: TurnSetting = "auto"
+    # "auto": hardware H.264 if a probe finds a working encoder, else VP8 (hardware.py);
+    # "vp8"; or one FFmpeg H.264 encoder a technician pins, such as "h264_v4l2m2m".
+    video_encoder: str = "auto"
     no_answer_timeout_s: float = 90.0  # then call.cancel and the 12348 fallback
     # The hub always answers call.request at once (call.queued); silence this long means
     # it or the network is down, and the resident should not wait 90 s to hear so.
@@ -77,10 +108,18 @@ class CallSettings:
     device_stall_s: float = 3.0  # a camera/microphone silent this long has failed
     stats_interval_s: float = 1.0
     policy: PolicySettings = field(default_factory=PolicySettings)
+    ladder: LadderSettings = field(default_factory=LadderSettings)
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_attempts <= 20:
             raise ValueError("max_attempts: expected 1 to 20 (the contract's attempt limit)")
+        if self.video_encoder not in ("auto", "vp8") and not (
+            "264" in self.video_encoder
+            and self.video_encoder.replace("_", "").isalnum()
+            and self.video_encoder.isascii()
+        ):
+            raise ValueError('video_encoder: expected "auto", "vp8" or an FFmpeg H.264 '
+                             'encoder name such as "h264_vaapi"')
         if self.width % 16 or self.height % 16:
             raise ValueError("width and height: expected multiples of 16")
         if not (self.still_width >= max(1, self.width)

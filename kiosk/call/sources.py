@@ -69,6 +69,7 @@ from typing import Any, Protocol, Self
 import av
 from aiortc.contrib.media import MediaPlayer
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from av.video.reformatter import VideoReformatter
 
 from kiosk.call.events import DeviceFallback, DeviceKind, EventSink, discard
 from kiosk.call.frames import FrameSlot
@@ -707,10 +708,15 @@ class VideoTap(MediaStreamTrack):
     `freeze()` (the bitrate policy's audio-only mode) resends the frame of that
     moment once a second instead; `unfreeze()` goes back to live frames.
 
-    Frames are not copied: every tap hands out the source's frame object and
-    sets its `pts`. A consultation closes its old peer before it makes the
-    next, so one tap sends at a time; two live peers on one source would need
-    a copy per tap (about 0.1 ms a 640x480 frame).
+    `send_at(width, height, fps)` (the send-size ladder's step) scales what goes
+    out and lets frames go by to keep under `fps`; the local view keeps the
+    camera's frames. One reformatter lives as long as the tap, so libswscale's
+    context is built once per size, not once per frame.
+
+    Frames at the source's size are not copied: every tap hands out the source's
+    frame object and sets its `pts`. A consultation closes its old peer before it
+    makes the next, so one tap sends at a time; two live peers on one source
+    would need a copy per tap (about 0.1 ms a 640x480 frame).
     """
 
     kind = "video"
@@ -723,11 +729,19 @@ class VideoTap(MediaStreamTrack):
         self._last_pts = -1
         self._frozen: av.VideoFrame | None = None
         self._frozen_due = 0.0
+        self._size = (source.width, source.height)
+        self._interval = 0.0  # 0: every frame of the source
+        self._due = 0.0
+        self._scaler = VideoReformatter()
         self.sent = 0
 
     @property
     def frozen(self) -> bool:
         return self._frozen is not None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self._size
 
     def freeze(self) -> None:
         if self._frozen is None:
@@ -739,6 +753,32 @@ class VideoTap(MediaStreamTrack):
         if self._frozen is not None:
             self._frozen = None
             self._source._wake()
+
+    def send_at(self, width: int, height: int, fps: float) -> None:
+        """Send at most `fps` frames a second of `width` x `height` from now on."""
+        source = self._source
+        self._size = (width, height)
+        # a source at or under the rate is sent whole: no frame is let go by for nothing
+        self._interval = 0.0 if fps >= source.fps else 1.0 / fps
+        self._due = 0.0
+
+    def _scaled(self, frame: av.VideoFrame) -> av.VideoFrame:
+        width, height = self._size
+        if frame.width == width and frame.height == height:
+            return frame
+        return self._scaler.reformat(frame, width=width, height=height, format="yuv420p",
+                                     interpolation="BILINEAR")
+
+    def _paced_out(self, now: float) -> bool:
+        """True when this frame is one too many for the step's rate."""
+        interval = self._interval
+        if not interval:
+            return False
+        # a third of the interval early still counts: camera frames are not evenly spaced
+        if now < self._due - interval / 3:
+            return True
+        self._due = self._due + interval if now < self._due + interval else now + interval
+        return False
 
     def _stamp(self, frame: av.VideoFrame) -> av.VideoFrame:
         now = time.monotonic()
@@ -762,12 +802,14 @@ class VideoTap(MediaStreamTrack):
                 now = time.monotonic()
                 if now >= self._frozen_due:
                     self._frozen_due = now + 1.0 / STILL_FPS
-                    return self._stamp(self._frozen)
+                    return self._stamp(self._scaled(self._frozen))
                 await source.changed(self._frozen_due - now)
                 continue
             if source.seq != self._seen and source.latest is not None:
                 self._seen = source.seq
-                return self._stamp(source.latest)
+                if self._paced_out(time.monotonic()):
+                    continue
+                return self._stamp(self._scaled(source.latest))
             if source.state == SourceState.CLOSED:
                 self.stop()
                 raise MediaStreamError

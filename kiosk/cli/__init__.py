@@ -70,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     enroll.add_argument("--hub", default=None, help="hub address (default: hub_url of config)")
     enroll.add_argument("--code", required=True, help="one-time enrolment code from the console")
     enroll.set_defaults(handler=_enroll)
+
+    doctor = commands.add_parser(
+        "doctor", help="check this terminal: config, screen, video codec, devices, hub, disk"
+    )
+    doctor.add_argument("--config", type=Path, default=None)
+    doctor.add_argument("--json", action="store_true", help="machine-readable report")
+    doctor.set_defaults(handler=_doctor)
     return parser
 
 
@@ -137,6 +144,12 @@ def _demo(args: argparse.Namespace) -> int:
 
     data_dir = args.data_dir or default_data_dir() / "demo"
     return run_demo(data_dir, args.port, window=not args.no_window)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from kiosk.cli.doctor import run_doctor
+
+    return run_doctor(args.config, as_json=args.json, verbose=args.verbose)
 
 
 def _enroll(args: argparse.Namespace) -> int:

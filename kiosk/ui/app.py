@@ -204,6 +204,7 @@ def _assemble(
     def after_first_frame() -> None:
         feed.start()  # starts the loop thread
         records.start()
+        desk.probe_video_codec()
 
     first_frame = FirstFrame(
         window, after_first_frame, defer=True, fallback_ms=START_FEED_FALLBACK_MS

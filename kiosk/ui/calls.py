@@ -170,6 +170,21 @@ class CallDesk(QObject):
         except BridgeClosed:
             self._open_failed(number, BridgeClosed("the kiosk is shutting down"))
 
+    def probe_video_codec(self) -> None:
+        """Once, with the loop running: find what calls will send (kiosk/call/hardware.py),
+        so the first call does not wait for the probe, and tell the maintenance screen."""
+
+        async def probe() -> Any:
+            from kiosk.call.hardware import video_codec_choice_async
+
+            return await video_codec_choice_async(self._settings.video_encoder)
+
+        with contextlib.suppress(BridgeClosed):
+            self._bridge.submit(
+                probe(), self._root.maintenance_vm.set_video_codec,
+                lambda error: log.error("the video codec probe failed: %r", error),
+            )
+
     def hang_up(self) -> None:
         if not self._active:
             return

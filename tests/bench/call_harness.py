@@ -55,6 +55,13 @@ SERVICE = "legal_consultation"
 Message = dict[str, Any]
 
 
+def ladder_said(stats: Message, steps: Sequence[str]) -> str:
+    """Where the kiosk's send ladder was at the end of a call, and how it moved."""
+    moved = "moved " + "; ".join(steps) if steps else "not moved in the call"
+    return (f"the send ladder at {stats['send_step']} (machine CPU "
+            f"{(stats['cpu_busy'] or 0) * 100:.0f} %), {moved}")
+
+
 def median_ms(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 

@@ -23,7 +23,8 @@ stderr:
              `first_drawn` at the first `frameSwapped` of a frame synchronised
              after that: the first remote frame on the screen
     stats    the last `MediaStats` of the call, and what the app has drawn so far:
-             remote and self-view frames shown, frames the window swapped
+             remote and self-view frames shown, frames the window swapped, and the
+             send ladder's moves in this call (`steps`)
     geometry the scene rectangles of the lawyer's picture and the self view, and what
              draws the window (`graphics_api`: Software or OpenGL)
     grab PATH  save what the window shows now as an image (to see that it draws the video)
@@ -105,6 +106,7 @@ class CallLog:
 
     def __init__(self) -> None:
         self.stats: Any = None
+        self.steps: list[str] = []  # the send ladder's moves in this call, "old -> new (why)"
 
 
 def instrument(log: CallLog) -> None:
@@ -124,6 +126,8 @@ def instrument(log: CallLog) -> None:
             emit("peer", new=str(event.new), t=now, detail=event.detail)
         elif isinstance(event, ev.MediaStats):
             log.stats = event
+        elif isinstance(event, ev.SendStepChanged):
+            log.steps.append(f"{event.old} -> {event.new} ({event.detail})")
         elif isinstance(event, ev.FirstFrame):
             emit("first_frame_event", t=now, after_s=event.after_s, width=event.width,
                  height=event.height)
@@ -135,6 +139,7 @@ def instrument(log: CallLog) -> None:
                 on_event(event)
 
             log.stats = None
+            log.steps = []
             super().__init__(*args, on_event=observed, **kwargs)
             emit("consultation", consultation_id=str(self.consultation_id), t=time.time())
 
@@ -434,7 +439,8 @@ def serve(kiosk: Kiosk, call_log: CallLog) -> None:
                 emit("stats", stats=None if stats is None else dataclasses.asdict(stats),
                      remote_shown=kiosk.root.call_vm.remote.shown,
                      local_shown=kiosk.root.call_vm.local.shown,
-                     swaps=kiosk.drawing.swaps, monotonic=time.monotonic())
+                     swaps=kiosk.drawing.swaps, monotonic=time.monotonic(),
+                     steps=list(call_log.steps))
             elif line == "geometry":
                 emit("geometry", **kiosk.geometry())
             elif line == "census":

@@ -36,6 +36,7 @@ from tests.bench.call_harness import (
     cpu_by_process,
     cpu_by_thread,
     cpu_seconds,
+    ladder_said,
     lawyer_console,
     process_tree,
     require_xvfb,
@@ -105,6 +106,7 @@ def ours(hub: RunningHub, token: str, console: LawyerConsole, tmp: Path) -> Ours
         f"{stats['fps_in']:.0f} fps decoded; shown {rate('remote_shown'):.0f} fps of the "
         f"lawyer and {rate('local_shown'):.0f} fps of the self view, the window drawn "
         f"{rate('swaps'):.0f} times a second"
+        f"; {ladder_said(stats, drawn_after['steps'])}"
     )
     return Ours(
         per_minute(used, wall), workload, layout,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from tests.bench.call_harness import KioskAppProcess, lawyer_console, require_xvfb
+from tests.bench.call_harness import KioskAppProcess, ladder_said, lawyer_console, require_xvfb
 from tests.bench.conftest import Terminals
 from tests.bench.report import Row, record
 from tests.support.hub import RunningHub
@@ -79,7 +79,8 @@ def test_p8_a_timer_on_the_qt_thread_during_a_call(
         f"lawyer and {local_fps:.0f} fps of the self view; the kiosk sent {stats['fps_out']:.0f} "
         f"fps ({stats['send_kbps']:.0f} kbit/s) and decoded {stats['fps_in']:.0f} fps, the "
         f"lawyer decoding {lawyer_sees['width']}×{lawyer_sees['height']} at "
-        f"{lawyer_sees['fps'] or 0:.0f} fps. The hang-up button, tapped at the end of the "
+        f"{lawyer_sees['fps'] or 0:.0f} fps; {ladder_said(stats, after['steps'])}. "
+        f"The hang-up button, tapped at the end of the "
         f"call: the call turned to ending {answered['phase_ms']:.0f} ms after the tap and the "
         f"frame showing it was drawn {answered['drawn_ms']:.0f} ms after it (goal: <= 200 ms).",
     )

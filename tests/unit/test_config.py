@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.call.settings import CallSettings
 from kiosk.cli import main
 from kiosk.config import ConfigError, KioskConfig, load_config
 
@@ -56,6 +57,17 @@ def test_a_good_file_is_read(tmp_path: Path) -> None:
         ("[call]\nvideo_floor_kbps = 900", "call.video_floor_kbps: expected at most 300"),
         ("[call]\nfps = 30", "call.fps: unknown key, expected one of camera"),
         ("call = 3", "[call]: expected a table"),
+        (
+            '[call]\nvideo_encoder = "h265"',
+            # the message lists this FFmpeg's encoders, which differ between builds
+            'call.video_encoder: expected "auto", "vp8" or an H.264 encoder of this FFmpeg '
+            '("',
+        ),
+        # a decoder, a format's name and an RGB-only encoder: none can send the camera's frames
+        ('[call]\nvideo_encoder = "h264_cuvid"', "call.video_encoder: expected \"auto\""),
+        ('[call]\nvideo_encoder = "h264"', "call.video_encoder: expected \"auto\""),
+        ('[call]\nvideo_encoder = "libx264rgb"', "call.video_encoder: expected \"auto\""),
+        ("[call]\nvideo_encoder = 264", "call.video_encoder: expected \"auto\""),
         (
             '[kiosk]\nrenderer = "opengl"',
             'kiosk.renderer: expected one of "auto", "gpu", "software"',
@@ -113,6 +125,30 @@ def test_the_call_table_sets_the_call_settings(tmp_path: Path) -> None:
     assert call.policy.floor_bps == 64_000
     assert (call.still_width, call.still_height) == (1280, 720)
     assert load_config(tmp_path / "none.toml").call.camera == "test-pattern"
+    assert load_config(tmp_path / "none.toml").call.video_encoder == "auto"
+
+
+@pytest.mark.parametrize("value", ["auto", "vp8", "h264_v4l2m2m", "libx264"])
+def test_the_video_encoder_can_be_pinned(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, f'[call]\nvideo_encoder = "{value}"\n')
+    assert load_config(path).call.video_encoder == value
+
+
+
+def test_a_wrong_video_encoder_is_told_what_this_ffmpeg_has(tmp_path: Path) -> None:
+    path = write(tmp_path, '[call]\nvideo_encoder = "h265"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert '"libx264"' in str(caught.value) and str(caught.value).endswith("got 'h265'")
+    assert "libx264rgb" not in str(caught.value) and "cuvid" not in str(caught.value)
+
+
+def test_call_settings_refuse_what_is_no_video_encoder() -> None:
+    with pytest.raises(ValueError, match="video_encoder: expected"):
+        CallSettings(video_encoder="vp9")
+    with pytest.raises(ValueError, match="video_encoder: expected"):
+        CallSettings(video_encoder="h264 --evil")
+    assert CallSettings(video_encoder="h264_vaapi").video_encoder == "h264_vaapi"
 
 
 def test_the_example_file_of_the_packaging_is_valid() -> None:

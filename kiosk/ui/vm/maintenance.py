@@ -1,5 +1,5 @@
 """The maintenance screen: what a technician needs to know about the session records
-(and how this terminal draws its screen).
+(and how this terminal draws its screen and encodes its video).
 
 Reached by holding the clock on the start screen for five seconds (residents
 never need it, and nothing on it can change a record). It shows how many
@@ -59,6 +59,10 @@ class MaintenanceViewModel(QObject):
         self._last_success_at: float | None = None
         self._upload_error = ""
         self._next_attempt_s: float | None = None
+        # What calls send, once probed (kiosk/call/hardware.py): "h264", "vp8" or "".
+        self._video_codec = ""
+        self._video_encoder = ""
+        self._video_hardware = False
 
     # --- fed from Python ----------------------------------------------------------------
 
@@ -76,6 +80,13 @@ class MaintenanceViewModel(QObject):
             _upload_state=str(status.state), _sent=status.sent_events,
             _last_success_at=status.last_success_at, _upload_error=status.last_error,
             _next_attempt_s=status.next_attempt_in_s,
+        )
+
+    def set_video_codec(self, choice: Any) -> None:
+        """The call package's `VideoCodecChoice`, read by attribute (no aiortc here)."""
+        self._update(
+            _video_codec="h264" if choice.is_h264 else "vp8",
+            _video_encoder=str(choice.encoder), _video_hardware=bool(choice.hardware),
         )
 
     def outbox_failed(self, message: str) -> None:
@@ -155,6 +166,15 @@ class MaintenanceViewModel(QObject):
         renderer = current_renderer()
         return "" if renderer is None else renderer.value
 
+    def _get_video_codec(self) -> str:
+        return self._video_codec
+
+    def _get_video_encoder(self) -> str:
+        return self._video_encoder
+
+    def _get_video_hardware(self) -> bool:
+        return self._video_hardware
+
     open = Property(bool, _get_open, notify=openChanged)
     attention = Property(bool, _get_attention, notify=changed)
     problems = Property(list, _get_problems, notify=changed)
@@ -169,6 +189,9 @@ class MaintenanceViewModel(QObject):
     nextAttempt = Property(int, _get_next_attempt, notify=changed)
     keyWhere = Property(str, _get_key_where, notify=changed)
     renderer = Property(str, _get_renderer, constant=True)
+    videoCodec = Property(str, _get_video_codec, notify=changed)
+    videoEncoder = Property(str, _get_video_encoder, notify=changed)
+    videoHardware = Property(bool, _get_video_hardware, notify=changed)
 
     # --- inside ----------------------------------------------------------------------------
 

@@ -300,7 +300,8 @@ Rectangle {
                 }
             }
 
-            // Where the outbox's key is kept, and who draws the screen (kiosk/ui/rendering.py).
+            // Where the outbox's key is kept, who draws the screen (kiosk/ui/rendering.py) and
+            // what encodes the video of calls (kiosk/call/hardware.py).
             Section {
                 objectName: "terminalSection"
                 title: qsTr("This terminal")
@@ -319,6 +320,16 @@ Rectangle {
                            : screen.care.renderer === "software"
                              ? qsTr("The processor (no GPU driver found)") : qsTr("Not known")
                     valueName: "rendererValue"
+                }
+                Fact {
+                    label: qsTr("Video codec")
+                    value: screen.care.videoCodec === "h264"
+                           ? (screen.care.videoHardware ? qsTr("H.264, hardware (%1)")
+                                                        : qsTr("H.264, software (%1)"))
+                             .arg(screen.care.videoEncoder)
+                           : screen.care.videoCodec === "vp8" ? qsTr("VP8, software")
+                           : qsTr("Not known yet")
+                    valueName: "videoCodecValue"
                 }
             }
         }
