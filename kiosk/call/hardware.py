@@ -14,6 +14,8 @@ decides: aiortc's sender encodes with `transceiver._codecs[0]` as negotiated
 first frame calls `get_encoder(codec)` unless an encoder is already set). So
 the encoder is chosen only once the descriptions are applied (`negotiated_mime`,
 `make_video_encoder`), before the DTLS handshake lets the first frame out.
+H.264 from the other side is decoded on the decoder the probe read back with
+(`decode_with`, `HardwareH264Decoder`), FFmpeg's software one if that fails.
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiortc.rtcrtpreceiver
 import av
 from aiortc import RTCRtpSender
-from aiortc.codecs.h264 import H264Encoder
+from aiortc.codecs.base import Decoder
+from aiortc.codecs.h264 import H264Decoder, H264Encoder
+from aiortc.jitterbuffer import JitterFrame
 from av.video.frame import PictureType, VideoFrame
 
-from kiosk.call.hwprobe import encoder_spec, open_h264_encoder
+from kiosk.call.hwprobe import EncoderSpec, encoder_spec, open_h264_decoder, open_h264_encoder
 from kiosk.call.policy import AdaptiveVp8Encoder, BitratePolicy
 
 log = logging.getLogger(__name__)
@@ -231,6 +236,81 @@ def make_video_encoder(choice: VideoCodecChoice | None, policy: BitratePolicy) -
     if choice is not None and choice.is_h264:
         return AdaptiveH264Encoder(policy, choice.encoder)
     return AdaptiveVp8Encoder(policy)
+
+
+# --- the decoder -----------------------------------------------------------------------------
+
+
+class HardwareH264Decoder(H264Decoder):
+    """aiortc's H.264 decoder on the decoder the probe read its encoder's output with.
+
+    The probe decoded a few frames; a call decodes for an hour, from another
+    encoder. If the hardware decoder cannot open, or fails `FALLBACK_AFTER`
+    frames in a row, FFmpeg's software decoder takes over for the rest of the
+    call: a decode error makes aiortc ask for a key frame (PLI), which the
+    software decoder starts from.
+    """
+
+    FALLBACK_AFTER = 3
+
+    def __init__(self, spec: EncoderSpec) -> None:
+        super().__init__()  # FFmpeg's software decoder, kept for the fallback
+        self.spec = spec
+        self._software = self.codec
+        self._failures = 0
+        self.hardware = False
+        try:
+            codec = open_h264_decoder(spec)
+            codec.open()  # now, not at the first frame: a device that is not there says so
+            self.codec = codec
+        except Exception as exc:
+            log.warning("H.264 decoder %s did not open (%r): decoding in software",
+                        spec.decoder, exc)
+            return
+        self.hardware = True
+        log.info("decoding H.264 on %s", spec.decoder)
+
+    def decode(self, encoded_frame: JitterFrame) -> list[Any]:
+        if not self.hardware:
+            return super().decode(encoded_frame)
+        try:
+            frames = super().decode(encoded_frame)
+        except av.FFmpegError:
+            self._failures += 1
+            if self._failures >= self.FALLBACK_AFTER:
+                log.warning("H.264 decoder %s failed %d frames in a row: decoding in "
+                            "software from the next key frame", self.spec.decoder,
+                            self._failures)
+                self.codec, self.hardware = self._software, False
+            raise  # aiortc logs it and asks for a key frame
+        self._failures = 0
+        return frames
+
+
+_aiortc_get_decoder = aiortc.rtcrtpreceiver.get_decoder  # type: ignore[attr-defined]
+_decoding: EncoderSpec | None = None
+
+
+def _get_decoder(codec: Any) -> Decoder:
+    spec = _decoding
+    if spec is not None and str(codec.mimeType).lower() == H264.lower():
+        return HardwareH264Decoder(spec)
+    return _aiortc_get_decoder(codec)
+
+
+def decode_with(choice: VideoCodecChoice | None) -> None:
+    """Decode incoming H.264 on the hardware `choice` probed (None or software: FFmpeg's).
+
+    aiortc's receivers make their decoder in a worker thread through the module's
+    `get_decoder` when the first frame of a codec arrives; the one documented patch
+    here replaces that name, once, and reads which decoder to use at that moment.
+    A terminal has one call at a time, so this is the process's setting.
+    """
+    global _decoding
+    if getattr(aiortc.rtcrtpreceiver, "get_decoder", None) is not _get_decoder:
+        aiortc.rtcrtpreceiver.get_decoder = _get_decoder  # type: ignore[attr-defined]
+    _decoding = (encoder_spec(choice.encoder)
+                 if choice is not None and choice.is_h264 and choice.hardware else None)
 
 
 # --- the peer's side ------------------------------------------------------------------------

@@ -66,6 +66,7 @@ from kiosk.call.frames import FrameSlot
 from kiosk.call.hardware import (
     VideoCodecChoice,
     VideoEncoder,
+    decode_with,
     make_video_encoder,
     negotiated_mime,
     prefer_codec,
@@ -233,6 +234,9 @@ class ConsultationPeer:
             )
         elif offering:
             self.pc.addTransceiver("audio", direction="recvonly")
+        if self.video_codec is not None:
+            # H.264 from the other side on the decoder the probe tried (hardware.py)
+            decode_with(self.video_codec)
         # Frames leave the jitter buffer with their last packet (see jitter.py).
         for transceiver in self.pc.getTransceivers():
             if transceiver.kind == "video" and not jitter.installed(transceiver.receiver):

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import av
 import pytest
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from kiosk.call.events import EventStream, FirstFrame
@@ -22,16 +24,19 @@ from kiosk.call.hardware import (
     H264,
     HARDWARE_CANDIDATES,
     VP8,
+    VP8_SOFTWARE,
     AdaptiveH264Encoder,
+    HardwareH264Decoder,
     VideoCodecChoice,
     cached_video_codec,
+    decode_with,
     negotiated_mime,
     prefer_codec,
     probe_video_codec,
     video_codec_choice,
     video_codec_choice_async,
 )
-from kiosk.call.hwprobe import NOMINAL_FPS, try_encoder
+from kiosk.call.hwprobe import NOMINAL_FPS, encoder_spec, open_h264_encoder, try_encoder
 from kiosk.call.pattern import Stamp, read_stamp
 from kiosk.call.peer import ConsultationPeer
 from kiosk.call.policy import AdaptiveVp8Encoder, BitratePolicy, installed_encoder
@@ -303,3 +308,60 @@ async def test_an_answer_with_only_vp8_gets_vp8(libx264: VideoCodecChoice) -> No
     finally:
         await answerer.pc.close()
         await close(kiosk)
+
+
+# --- the decoder ----------------------------------------------------------------------------
+
+
+def _h264_stream(count: int) -> list[JitterFrame]:
+    """`count` frames of libx264's Annex B output, as aiortc's depacketizer hands them on."""
+    encoder = open_h264_encoder(encoder_spec("libx264"), 320, 240, 300_000)
+    frames = []
+    for index in range(count):
+        for packet in encoder.encode(_frame(320, 240, index)):
+            frames.append(JitterFrame(data=bytes(packet), timestamp=index * 6000))
+    for packet in encoder.encode(None):
+        frames.append(JitterFrame(data=bytes(packet), timestamp=count * 6000))
+    return frames
+
+
+def test_the_probed_decoder_falls_back_to_software_when_it_fails(
+        caplog: pytest.LogCaptureFixture) -> None:
+    stream = _h264_stream(6)
+    # "libx264"'s recipe reads back with FFmpeg's h264: the hardware decoder's place
+    decoder = HardwareH264Decoder(encoder_spec("libx264"))
+    assert decoder.hardware
+    assert sum(len(decoder.decode(f)) for f in stream) == 6
+
+    # a decoder that fails on every frame is given up after a few, for the software one
+    failing = HardwareH264Decoder(encoder_spec("libx264"))
+    for _ in range(HardwareH264Decoder.FALLBACK_AFTER):
+        with pytest.raises(av.FFmpegError):
+            failing.decode(JitterFrame(data=b"\x00\x00\x00\x01\x65" + b"\xff" * 64,
+                                       timestamp=0))
+    assert not failing.hardware
+    assert "decoding in software from the next key frame" in caplog.text
+    assert sum(len(failing.decode(f)) for f in stream) == 6  # from the key frame on
+
+    # a decoder the machine does not have: software from the start
+    absent = HardwareH264Decoder(encoder_spec("h264_v4l2m2m"))
+    assert not absent.hardware
+    assert sum(len(absent.decode(f)) for f in stream) == 6
+
+
+async def test_incoming_h264_goes_to_the_probed_decoder(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A terminal with (here: as if) hardware H.264 decodes the other side's H.264 with it."""
+    caplog.set_level(logging.INFO, "kiosk.call.hardware")
+    as_hardware = VideoCodecChoice(H264, "libx264", True)
+    kiosk, lawyer = await _side("kiosk", as_hardware), await _side("lawyer", None)
+    try:
+        await connect(kiosk, lawyer)
+        stamps = await kiosk.frames(10)
+        counters = [s.counter for s in stamps if s is not None]
+        assert len(counters) >= 8 and counters == sorted(counters)
+        assert negotiated_mime(_video_transceiver(kiosk.peer)) == H264
+        assert "decoding H.264 on h264" in caplog.text
+    finally:
+        await close(kiosk, lawyer)
+        decode_with(VP8_SOFTWARE)  # the process's decoding back to aiortc's
