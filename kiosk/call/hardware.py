@@ -42,7 +42,7 @@ from aiortc.jitterbuffer import JitterFrame
 from av.video.frame import PictureType, VideoFrame
 
 from kiosk.call.hwprobe import EncoderSpec, encoder_spec, open_h264_decoder, open_h264_encoder
-from kiosk.call.policy import AdaptiveVp8Encoder, BitratePolicy
+from kiosk.call.policy import AdaptiveVp8Encoder, BitratePolicy, FollowsPolicy
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def cached_video_codec(setting: str = "auto") -> VideoCodecChoice | None:
 # --- the encoder ----------------------------------------------------------------------------
 
 
-class AdaptiveH264Encoder(H264Encoder):
+class AdaptiveH264Encoder(FollowsPolicy, H264Encoder):
     """aiortc's H.264 encoder (its RTP packetizer), opening the chosen FFmpeg encoder
     with the target taken from a `BitratePolicy`, as `AdaptiveVp8Encoder` does.
 
@@ -187,22 +187,10 @@ class AdaptiveH264Encoder(H264Encoder):
 
     def __init__(self, policy: BitratePolicy, encoder: str = "libx264") -> None:
         super().__init__()
-        self.policy = policy
+        self.follow(policy)
         self.encoder = encoder
         self.spec = encoder_spec(encoder)
-        self.remb_count = 0
         self.opened = 0  # how many times an encoder was opened (sizes, targets)
-        # where REMBs go; a test that plays the network replaces it
-        self.on_remb = policy.on_estimate
-
-    @property
-    def target_bitrate(self) -> int:
-        return self.policy.target_bps
-
-    @target_bitrate.setter
-    def target_bitrate(self, bitrate: int) -> None:
-        self.remb_count += 1
-        self.on_remb(int(bitrate))
 
     def _encode_frame(self, frame: VideoFrame, force_keyframe: bool) -> Iterator[bytes]:
         target = self.policy.target_bps

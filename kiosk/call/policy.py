@@ -146,17 +146,12 @@ class BitratePolicy:
             listener(new)
 
 
-class AdaptiveVp8Encoder(Vp8Encoder):
-    """aiortc's VP8 encoder, with the target taken from a `BitratePolicy`.
+class FollowsPolicy:
+    """For an aiortc encoder: the REMB aiortc hands to `target_bitrate = bps` goes to
+    the policy instead of aiortc's clamp (VP8 250..1500, H.264 500..3000 kbit/s), and
+    the encoder reads the policy's target back. Put it before aiortc's class."""
 
-    The REMB that aiortc hands to `target_bitrate = bps` goes to the policy
-    instead of being clamped to 250..1500 kbit/s; the encoder reads the
-    policy's target back. `encode` runs on an executor thread; the policy is
-    only read there.
-    """
-
-    def __init__(self, policy: BitratePolicy) -> None:
-        super().__init__()
+    def follow(self, policy: BitratePolicy) -> None:
         self.policy = policy
         self.remb_count = 0
         # where REMBs go; a test that plays the network replaces it
@@ -170,6 +165,17 @@ class AdaptiveVp8Encoder(Vp8Encoder):
     def target_bitrate(self, bitrate: int) -> None:
         self.remb_count += 1
         self.on_remb(int(bitrate))
+
+
+class AdaptiveVp8Encoder(FollowsPolicy, Vp8Encoder):
+    """aiortc's VP8 encoder, with the target taken from a `BitratePolicy`.
+
+    `encode` runs on an executor thread; the policy is only read there.
+    """
+
+    def __init__(self, policy: BitratePolicy) -> None:
+        super().__init__()
+        self.follow(policy)
 
     def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
         # aiortc sizes the rate-control buffer from its private copy of the target

@@ -28,6 +28,7 @@ from kiosk.config import ConfigError, KioskConfig, load_config
 from kiosk.paths import default_config_file
 
 HEALTH_PATH = "/healthz"  # kiosk/hub/routes/health.py
+TERMINAL_PATH = "/v1/terminal"  # what the hub knows of the terminal the token is of
 HUB_TIMEOUT_S = 3.0
 # An outbox event is a few hundred bytes; under these the kiosk soon meets a full disk.
 DISK_FAIL_BYTES = 50 * 1024 * 1024
@@ -184,13 +185,28 @@ def _hub(config: KioskConfig) -> Check:
 
 
 def _credentials(config: KioskConfig) -> Check:
+    import httpx
+
     from kiosk.device.credentials import CredentialStore
 
     token = CredentialStore(config.data_dir, config.hub_url).load_token()
     if token is None:
         return Check("credentials", Status.FAIL, f"no terminal token for {config.hub_url}: "
                                                  "run `kiosk enroll --code ...`")
-    return Check("credentials", Status.OK, f"a terminal token for {config.hub_url}")
+    has = f"a terminal token for {config.hub_url}"
+    # A token the hub no longer knows (revoked, a rebuilt hub) looks just like a good one.
+    try:
+        response = httpx.get(config.hub_url.rstrip("/") + TERMINAL_PATH, timeout=HUB_TIMEOUT_S,
+                             headers={"Authorization": f"Bearer {token}"})
+    except httpx.HTTPError:
+        return Check("credentials", Status.WARN, f"{has}, not tried: the hub does not answer")
+    if response.status_code in (401, 403):
+        return Check("credentials", Status.FAIL, f"{has}, refused by the hub "
+                     f"({response.status_code}): enrol again with `kiosk enroll --code ...`")
+    if response.status_code != 200:
+        return Check("credentials", Status.WARN,
+                     f"{has}, not tried: the hub answered {response.status_code}")
+    return Check("credentials", Status.OK, f"{has}, accepted by the hub")
 
 
 def _outbox(config: KioskConfig) -> Check:

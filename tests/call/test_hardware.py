@@ -19,7 +19,7 @@ from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from kiosk.call.events import EventStream, FirstFrame
+from kiosk.call.events import FirstFrame
 from kiosk.call.hardware import (
     H264,
     HARDWARE_CANDIDATES,
@@ -40,8 +40,7 @@ from kiosk.call.hwprobe import NOMINAL_FPS, encoder_spec, open_h264_encoder, try
 from kiosk.call.pattern import Stamp, read_stamp
 from kiosk.call.peer import ConsultationPeer
 from kiosk.call.policy import AdaptiveVp8Encoder, BitratePolicy, installed_encoder
-from kiosk.call.sources import AudioSource, NullAudioSink, VideoSource
-from tests.call.test_peer import Side, close, connect, recording_slot
+from tests.call.test_peer import Side, close, connect, make_side
 
 
 @pytest.fixture(scope="module")
@@ -197,27 +196,13 @@ async def test_prefer_codec_puts_h264_first_and_keeps_vp8(libx264: VideoCodecCho
             assert "profile-level-id=42e01f" in sdp and "packetization-mode=1" in sdp
 
 
-async def _side(name: str, video_codec: VideoCodecChoice | None) -> Side:
-    events = EventStream()
-    video = VideoSource("test-pattern", on_event=events)
-    audio = AudioSource("test-tone", on_event=events)
-    await video.start()
-    await audio.start()
-    stamps: list[Stamp | None] = []
-    sink = NullAudioSink()
-    peer = ConsultationPeer(name, video=video, audio=audio, on_event=events,
-                            remote_video=recording_slot(stamps), remote_audio=sink,
-                            stats_interval_s=0.25, video_codec=video_codec)
-    return Side(peer, events, video, audio, stamps, sink)
-
-
 def _video_transceiver(peer: ConsultationPeer) -> object:
     return next(t for t in peer.pc.getTransceivers() if t.kind == "video")
 
 
 @pytest.fixture
 async def h264_pair(libx264: VideoCodecChoice) -> AsyncIterator[tuple[Side, Side]]:
-    kiosk, lawyer = await _side("kiosk", libx264), await _side("lawyer", None)
+    kiosk, lawyer = await make_side("kiosk", video_codec=libx264), await make_side("lawyer")
     await connect(kiosk, lawyer)
     yield kiosk, lawyer
     await close(kiosk, lawyer)
@@ -286,7 +271,7 @@ class Vp8OnlyAnswerer:
 
 
 async def test_an_answer_with_only_vp8_gets_vp8(libx264: VideoCodecChoice) -> None:
-    kiosk = await _side("kiosk", libx264)
+    kiosk = await make_side("kiosk", video_codec=libx264)
     answerer = Vp8OnlyAnswerer.make()
     try:
         offer = await kiosk.peer.create_offer()
@@ -354,7 +339,7 @@ async def test_incoming_h264_goes_to_the_probed_decoder(
     """A terminal with (here: as if) hardware H.264 decodes the other side's H.264 with it."""
     caplog.set_level(logging.INFO, "kiosk.call.hardware")
     as_hardware = VideoCodecChoice(H264, "libx264", True)
-    kiosk, lawyer = await _side("kiosk", as_hardware), await _side("lawyer", None)
+    kiosk, lawyer = await make_side("kiosk", video_codec=as_hardware), await make_side("lawyer")
     try:
         await connect(kiosk, lawyer)
         stamps = await kiosk.frames(10)

@@ -23,6 +23,7 @@ from kiosk.call.events import (
     PolicyMode,
 )
 from kiosk.call.frames import FrameSlot
+from kiosk.call.hardware import VideoCodecChoice
 from kiosk.call.jitter import installed
 from kiosk.call.pattern import Stamp, read_stamp
 from kiosk.call.peer import ConsultationPeer
@@ -76,7 +77,8 @@ def recording_slot(stamps: list[Stamp | None]) -> FrameSlot[av.VideoFrame]:
 
 async def make_side(name: str, video: VideoSource | None = None,
                     policy: BitratePolicy | None = None,
-                    events: EventStream | None = None) -> Side:
+                    events: EventStream | None = None,
+                    video_codec: VideoCodecChoice | None = None) -> Side:
     events = events or EventStream()
     video = video or VideoSource("test-pattern", on_event=events)
     audio = AudioSource("test-tone", on_event=events)
@@ -86,7 +88,7 @@ async def make_side(name: str, video: VideoSource | None = None,
     sink = NullAudioSink()
     peer = ConsultationPeer(name, video=video, audio=audio, on_event=events,
                             remote_video=recording_slot(stamps), remote_audio=sink,
-                            policy=policy, stats_interval_s=0.25)
+                            policy=policy, stats_interval_s=0.25, video_codec=video_codec)
     return Side(peer, events, video, audio, stamps, sink)
 
 

@@ -61,9 +61,22 @@ def test_doctor_with_the_hub_up_and_the_terminal_enrolled(demo_hub: Any, tmp_pat
     assert checks["camera"].startswith("WARN test-pattern")
     assert checks["microphone"].startswith("WARN test-tone")
     assert checks["hub"].startswith(f"OK {demo_hub.base_url}/healthz answers in ")
-    assert checks["credentials"] == f"OK a terminal token for {demo_hub.base_url}"
+    assert checks["credentials"] == (
+        f"OK a terminal token for {demo_hub.base_url}, accepted by the hub")
     assert checks["outbox"].startswith(f"OK {tmp_path / 'data'} writable")
     assert "GB free" in checks["outbox"]
+
+
+def test_doctor_says_when_the_hub_refuses_the_token(demo_hub: Any, tmp_path: Path) -> None:
+    # a token of a terminal the hub has never enrolled (or has revoked since)
+    CredentialStore(tmp_path / "data", demo_hub.base_url).save_token("kt_" + "x" * 40)
+    done = doctor(write_config(tmp_path, demo_hub.base_url, video_encoder="vp8"))
+    assert done.returncode == 1
+    checks = lines_by_check(done.stdout)
+    assert checks["hub"].startswith("OK ")
+    assert checks["credentials"].startswith(
+        f"FAIL a terminal token for {demo_hub.base_url}, refused by the hub (401)")
+    assert "kiosk enroll --code" in checks["credentials"]
 
 
 def test_doctor_without_a_hub_fails_and_says_why(tmp_path: Path) -> None:
