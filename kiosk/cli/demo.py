@@ -6,6 +6,7 @@ administrator would), so the demo also shows that the contract works.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -52,7 +53,7 @@ def run_demo(data_dir: Path, port: int, *, window: bool = True) -> int:
             call=CallSettings(speaker="default"),
         )
         token = _ensure_enrolled(base_url, config)
-        _print_banner(base_url)
+        _print_banner(base_url, _write_config(config))
         if window and _has_display():
             from kiosk.ui.app import run
 
@@ -79,7 +80,22 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def _print_banner(base_url: str) -> None:
+def _write_config(config: KioskConfig) -> Path:
+    """The demo terminal's settings as a file, for `kiosk doctor --config` and `kiosk run`."""
+    path = config.data_dir / "kiosk.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # JSON's string escapes are TOML's basic strings' for any path
+    path.write_text(
+        "# Written by `kiosk demo` for its terminal; the demo itself does not read it.\n"
+        f"[kiosk]\nhub_url = {json.dumps(config.hub_url)}\n"
+        f"data_dir = {json.dumps(str(config.data_dir))}\n"
+        f"[call]\nspeaker = {json.dumps(config.call.speaker)}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _print_banner(base_url: str, config_file: Path) -> None:
     from kiosk.hub.demo import DEMO_ADMIN, DEMO_LAWYERS, ON_CALL
 
     print()
@@ -91,6 +107,8 @@ def _print_banner(base_url: str) -> None:
     print()
     print(f"  To try a call: open the console, log in as {on_call.username}, keep the tab open")
     print("  and mark yourself available; on the kiosk tap 点击开始咨询 → 法律咨询 → 马上视频通话.")
+    print()
+    print(f"  This terminal, as a technician sees it: kiosk doctor --config {config_file}")
     print()
     sys.stdout.flush()
 
@@ -146,6 +164,8 @@ def _has_display() -> bool:
 
 def _port_free(port: int) -> bool:
     with socket.socket() as probe:
+        # as the hub will bind it: connections of a demo just stopped do not hold it
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
