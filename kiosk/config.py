@@ -233,8 +233,14 @@ def load_config(path: Path, *, required: bool = False) -> KioskConfig:
         raise ConfigError(f"{path}: [kiosk]: expected a table")
     unknown_top = sorted(set(raw) - {"kiosk", "call"})
     if unknown_top:
+        name = unknown_top[0]
+        if not isinstance(raw[name], dict):
+            # a key above the first [section] line: the usual slip when writing one by hand
+            where = "[call]" if name in _CALL_CHECKS else "[kiosk]"
+            raise ConfigError(f"{path}: {name}: a key outside any section, expected it "
+                              f"under {where}")
         raise ConfigError(
-            f"{path}: {unknown_top[0]}: unknown section, expected only [kiosk] and [call]"
+            f"{path}: {name}: unknown section, expected only [kiosk] and [call]"
         )
     values = _read_table(path, "kiosk", table, _CHECKS)
     config = KioskConfig(**values, call=_call_settings(path, raw.get("call", {})))
