@@ -11,8 +11,10 @@ when there is room again.
 second with the system's CPU load (`CpuMeter`) and the bitrate policy's
 target. Changes are smooth in the sense that matter on a call:
 
-* a step down needs the pressure to last `down_after_s` (one busy second is
-  a hiccup, not a slow machine), a step up needs room for `up_after_s`;
+* a step down needs the pressure to last: the CPU `down_after_s` (one busy
+  second is a hiccup, not a slow machine), a thin estimate `starved_after_s`
+  (it starts low and climbs in a call's first seconds); a step up needs room
+  for `up_after_s`;
 * one step at a time, each a new key frame at the new size (the encoder
   reopens, see `policy.AdaptiveVp8Encoder`);
 * a climb that has to come back down soon after was a mistake the measured
@@ -107,7 +109,7 @@ class SendLadder:
             self._room_since = None
             if self._pressure_since is None:
                 self._pressure_since = began
-            if now - self._pressure_since >= s.down_after_s:
+            if now - self._pressure_since >= (s.down_after_s if cpu_busy else s.starved_after_s):
                 why = (f"CPU {cpu:.0%} for {now - self._pressure_since:.0f} s" if cpu_busy
                        else f"target {target_bps // 1000} kbit/s under {step.min_bps // 1000}")
                 self._step_down(now, why)

@@ -61,7 +61,11 @@ class LadderSettings:
     # A 2-core box at 90 % has no headroom left for the Qt thread; under 70 % it has.
     cpu_high: float = 0.90
     cpu_low: float = 0.70
-    down_after_s: float = 4.0
+    down_after_s: float = 4.0  # the CPU over cpu_high this long: a step down
+    # The target under a step's floor this long: a step down. Longer than for the CPU:
+    # the other side's estimate starts low and climbs for the first seconds of a call,
+    # and a thin uplink is the bitrate policy's to handle first (audio only).
+    starved_after_s: float = 10.0
     up_after_s: float = 10.0
     up_max_s: float = 160.0
     # A climb undone within this long doubles the next wait.
@@ -75,8 +79,10 @@ class LadderSettings:
     def __post_init__(self) -> None:
         if not 0 < self.cpu_low < self.cpu_high <= 1:
             raise ValueError("expected 0 < cpu_low < cpu_high <= 1")
-        if not 0 < self.up_after_s <= self.up_max_s or self.down_after_s <= 0:
-            raise ValueError("expected 0 < up_after_s <= up_max_s and down_after_s > 0")
+        if not 0 < self.up_after_s <= self.up_max_s or min(self.down_after_s,
+                                                           self.starved_after_s) <= 0:
+            raise ValueError("expected 0 < up_after_s <= up_max_s, and down_after_s and "
+                             "starved_after_s > 0")
         if self.bits_per_pixel <= 0 or self.climb_margin < 1:
             raise ValueError("expected bits_per_pixel > 0 and climb_margin >= 1")
 

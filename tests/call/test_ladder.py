@@ -120,7 +120,11 @@ def test_an_unknown_load_neither_pushes_nor_holds_back() -> None:
 
 def test_a_thin_uplink_steps_down_and_a_wide_one_back_up() -> None:
     c = Clocked()
-    c.run(4, 0.3, target_bps=200_000)  # under 640x480's 276 kbit/s
+    # the other side's estimate starts low and climbs: no step for the first seconds of it
+    c.run(9, 0.3, target_bps=170_000)
+    c.run(5, 0.3, target_bps=400_000)
+    assert c.step == "640x480@15" and c.ladder.changes == 0
+    c.run(10, 0.3, target_bps=200_000)  # under 640x480's 276 kbit/s for 10 s
     assert c.step == "480x360@15"
     assert "target 200 kbit/s under 276" in c.events.of(SendStepChanged)[0].detail
     c.run(30, 0.3, target_bps=200_000)  # carries 480x360; not enough to climb
@@ -128,8 +132,8 @@ def test_a_thin_uplink_steps_down_and_a_wide_one_back_up() -> None:
     # on the boundary it stays: a climb needs a quarter more than the step above
     c.run(30, 0.3, target_bps=STEPS[0].min_bps + 1_000)
     assert c.step == "480x360@15"
-    c.run(4, 0.3, target_bps=96_000)
-    c.run(4, 0.3, target_bps=96_000)
+    c.run(10, 0.3, target_bps=96_000)
+    c.run(10, 0.3, target_bps=96_000)
     assert c.step == "320x240@15"  # 96 kbit/s carries 320x240 at 15 fps
     c.run(10, 0.3, target_bps=ROOMY_BPS)
     c.run(10, 0.3, target_bps=ROOMY_BPS)
@@ -138,7 +142,7 @@ def test_a_thin_uplink_steps_down_and_a_wide_one_back_up() -> None:
 
 def test_bad_settings_are_refused() -> None:
     for bad in ({"cpu_low": 0.95}, {"up_after_s": 0}, {"climb_margin": 0.5},
-                {"bits_per_pixel": 0}, {"down_after_s": 0}):
+                {"bits_per_pixel": 0}, {"down_after_s": 0}, {"starved_after_s": -1}):
         with pytest.raises(ValueError):
             LadderSettings(**bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
