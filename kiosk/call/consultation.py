@@ -62,7 +62,7 @@ from kiosk.call.events import (
     discard,
 )
 from kiosk.call.frames import FrameSlot
-from kiosk.call.hardware import VideoCodecChoice, video_codec_choice_async
+from kiosk.call.hardware import VP8_SOFTWARE, VideoCodecChoice, video_codec_choice_async
 from kiosk.call.ice import TurnPreference, plan_ice_servers
 from kiosk.call.ladder import SendLadder, build_steps
 from kiosk.call.peer import ConsultationPeer, PeerError
@@ -91,6 +91,8 @@ from kiosk.domain.signaling import (
 )
 
 log = logging.getLogger(__name__)
+
+CODEC_WAIT_S = 3.0  # the most an offer waits for the start-up probe of the video codec
 
 # called for every attempt: TURN credentials expire (`ttl_s`)
 IceProvider = Callable[[], Awaitable[IceServers | Sequence[IceServer]]]
@@ -512,7 +514,15 @@ class Consultation:
     async def _video_codec(self) -> VideoCodecChoice:
         self._prefetch_codec()
         assert self._codec_early is not None
-        return await asyncio.shield(self._codec_early)
+        try:
+            async with asyncio.timeout(CODEC_WAIT_S):
+                return await asyncio.shield(self._codec_early)
+        except TimeoutError:
+            # A driver that hangs costs the probe up to 10 s a candidate; a resident
+            # waiting for a lawyer should not. The probe goes on for the next call.
+            log.warning("consultation %s: the video codec probe has not answered in %.0f s: "
+                        "VP8 for this call", self.consultation_id, CODEC_WAIT_S)
+            return VP8_SOFTWARE
 
     async def _ice_servers(self) -> Sequence[IceServer]:
         early, self._ice_early = self._ice_early, None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import threading
 from collections.abc import Callable
 from uuid import UUID
 
@@ -306,3 +307,29 @@ async def test_ice_servers_are_fetched_while_the_consoles_ring(
             await asyncio.sleep(0.01)
         await call.hang_up()
     assert asked and asked[0] in (CallState.REQUESTED, CallState.QUEUED)
+
+
+async def test_a_codec_probe_that_hangs_does_not_hold_up_the_call(
+    hub: FakeHub, signal: SignalClient, events: EventStream
+) -> None:
+    from kiosk.call import consultation, hardware
+
+    # An encoder name of this test's own, whose probe is held up as behind a hung driver:
+    # the probe's per-setting lock is taken here until the call has connected.
+    setting = "h264_hung_for_this_test"
+    lock = hardware._locks.setdefault(setting, threading.Lock())
+    settings = dataclasses.replace(FAST, video_encoder=setting)
+    with lock:
+        call = Consultation(signal, ServiceCode.LEGAL_AID, settings=settings, on_event=events)
+        await call.start()
+        started = asyncio.get_running_loop().time()
+        await events.wait_for(StateChanged, reached(CallState.CONNECTED), timeout=20)
+        waited = asyncio.get_running_loop().time() - started
+        assert call.peer is not None and call.peer.sending is not None
+        assert not call.peer.sending.is_h264  # this call went out in VP8
+        assert waited >= consultation.CODEC_WAIT_S  # it did wait for the probe, that long
+    await call.hang_up()
+    assert call.state == CallState.ENDED
+    # the probe went on and answered for the next call
+    choice = await hardware.video_codec_choice_async(setting)
+    assert choice.tried == ((setting, "not in this FFmpeg"),)
