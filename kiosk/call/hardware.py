@@ -42,7 +42,7 @@ from aiortc.jitterbuffer import JitterFrame
 from av.video.frame import PictureType, VideoFrame
 
 from kiosk.call.hwprobe import EncoderSpec, encoder_spec, open_h264_decoder, open_h264_encoder
-from kiosk.call.policy import AdaptiveVp8Encoder, BitratePolicy, FollowsPolicy
+from kiosk.call.policy import AdaptiveVp8Encoder, BitratePolicy, FollowsPolicy, must_reopen
 
 log = logging.getLogger(__name__)
 
@@ -195,12 +195,7 @@ class AdaptiveH264Encoder(FollowsPolicy, H264Encoder):
     def _encode_frame(self, frame: VideoFrame, force_keyframe: bool) -> Iterator[bytes]:
         target = self.policy.target_bps
         codec = self.codec
-        opened_at = (codec.bit_rate or target) if codec is not None else target
-        if codec is not None and (
-            frame.width != codec.width
-            or frame.height != codec.height
-            or abs(target - opened_at) / opened_at > 0.1
-        ):
+        if codec is not None and must_reopen(codec, frame, target):
             self.buffer_data = b""
             self.buffer_pts = None
             self.codec = None

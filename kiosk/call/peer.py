@@ -162,7 +162,6 @@ class ConsultationPeer:
         # Known once the descriptions are applied: what is really sent, and by what.
         self.sending: VideoCodecChoice | None = None
         self.video_encoder: VideoEncoder | None = None
-        self.vp8: AdaptiveVp8Encoder | None = None  # the encoder when it is VP8
         self._video_sender: RTCRtpSender | None = None
         self.last_stats: MediaStats | None = None
         self._closed = False
@@ -265,8 +264,13 @@ class ConsultationPeer:
         encoder = make_video_encoder(self.sending, self.policy)
         if install_encoder(sender, encoder):
             self.video_encoder = encoder
-            self.vp8 = encoder if isinstance(encoder, AdaptiveVp8Encoder) else None
             log.info("peer %s: sending %s", self.name, self.sending.describe())
+
+    @property
+    def vp8(self) -> AdaptiveVp8Encoder | None:
+        """The video encoder when it is VP8."""
+        encoder = self.video_encoder
+        return encoder if isinstance(encoder, AdaptiveVp8Encoder) else None
 
     def _transceiver_of(self, sender: RTCRtpSender) -> RTCRtpTransceiver | None:
         return next((t for t in self.pc.getTransceivers() if t.sender is sender), None)

@@ -182,7 +182,7 @@ class AdaptiveVp8Encoder(FollowsPolicy, Vp8Encoder):
         target = self.policy.target_bps
         setattr(self, _VP8_TARGET_ATTR, target)
         codec = self.codec
-        if codec is not None and _must_reopen(codec, frame, target):
+        if codec is not None and must_reopen(codec, frame, target):
             self.codec = None  # as aiortc would: a new size, or the target moved over 10 %
         if self.codec is None and isinstance(frame, VideoFrame):
             # Opened here with the terminal's speed settings; aiortc's encode then uses it.
@@ -191,13 +191,15 @@ class AdaptiveVp8Encoder(FollowsPolicy, Vp8Encoder):
         return result
 
 
-def _must_reopen(codec: Any, frame: Frame, target: int) -> bool:
+def must_reopen(codec: Any, frame: Frame, target: int) -> bool:
+    """As aiortc decides for its encoders: a new frame size, or the target moved over 10 %."""
     if not isinstance(frame, VideoFrame):
         return False
+    opened_at = codec.bit_rate or target  # an encoder that keeps no rate: size alone
     return bool(
         frame.width != codec.width
         or frame.height != codec.height
-        or abs(target - codec.bit_rate) / codec.bit_rate > 0.1
+        or abs(target - opened_at) / opened_at > 0.1
     )
 
 

@@ -739,10 +739,6 @@ class VideoTap(MediaStreamTrack):
     def frozen(self) -> bool:
         return self._frozen is not None
 
-    @property
-    def size(self) -> tuple[int, int]:
-        return self._size
-
     def freeze(self) -> None:
         if self._frozen is None:
             self._frozen = self._source.latest or self._source.unavailable_frame()
