@@ -35,12 +35,22 @@ def add_options(parser: argparse.ArgumentParser, data_dir: Path | None) -> None:
         default=None,
         help="file holding coturn's static-auth-secret (default: $KIOSK_HUB_TURN_SECRET_FILE)",
     )
+    parser.add_argument(
+        "--tls-cert",
+        type=Path,
+        default=None,
+        help="serve HTTPS with this certificate (PEM; with --tls-key) instead of behind a proxy",
+    )
+    parser.add_argument("--tls-key", type=Path, default=None, help="the certificate's key (PEM)")
 
 
 def serve_options(args: argparse.Namespace) -> None:
     """Serve with the parsed options until SIGINT/SIGTERM."""
     from kiosk.hub.demo import DEMO_ADMIN, DEMO_LAWYERS
     from kiosk.hub.server import serve
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise SystemExit("kiosk hub: --tls-cert and --tls-key go together")
 
     if args.demo:
         print(f"demo admin:   {DEMO_ADMIN.username} / {DEMO_ADMIN.password}", flush=True)
@@ -58,4 +68,5 @@ def serve_options(args: argparse.Namespace) -> None:
         ring_timeout=None if args.ring_timeout is None else timedelta(seconds=args.ring_timeout),
         turn_host=args.turn_host,
         turn_secret_file=args.turn_secret_file,
+        tls=None if args.tls_cert is None else (args.tls_cert, args.tls_key),
     )

@@ -55,12 +55,16 @@ def serve(
     ring_timeout: timedelta | None = None,
     turn_host: str | None = None,
     turn_secret_file: Path | None = None,
+    tls: tuple[Path, Path] | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM. Migrates at start; `demo` seeds only an empty database."""
+    """Serve until SIGINT/SIGTERM. Migrates at start; `demo` seeds only an empty database.
+
+    `tls`: (certificate, key) to serve HTTPS itself, as a small centre may without a
+    proxy in front; otherwise plain HTTP, for loopback or a TLS proxy on the same host."""
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = HubSettings(
         db_url=db_url or default_db_url(data_dir),
-        secure_cookies=not is_loopback(host),
+        secure_cookies=tls is not None or not is_loopback(host),
         seed_demo=demo,
     )
     if ring_timeout is not None:
@@ -76,4 +80,6 @@ def serve(
         server_header=False,
         log_config=None,
         ws_max_size=WS_MAX_SIZE,
+        ssl_certfile=None if tls is None else str(tls[0]),
+        ssl_keyfile=None if tls is None else str(tls[1]),
     )

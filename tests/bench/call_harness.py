@@ -152,13 +152,20 @@ class KioskProcess(_LineProcess):
     """`python -m tests.bench.call_kiosk_side` with the terminal's token: the bare `kiosk.call`
     stack, no Qt; see its docstring. P3 measures it."""
 
-    def __init__(self, hub: RunningHub, token: str, log_path: Path, *, read_stamps: bool = False):
-        argv = [sys.executable, "-m", "tests.bench.call_kiosk_side", hub.base_url, token]
+    def __init__(self, hub: RunningHub | str, token: str, log_path: Path, *,
+                 read_stamps: bool = False, ice: bool = False, wrap: Sequence[str] = (),
+                 env: dict[str, str] | None = None):
+        """`hub`: the hub, or the URL the kiosk reaches it at; `wrap`: a command prefix
+        (`ip netns exec village`); `env`: more environment (SSL_CERT_FILE)."""
+        url = hub if isinstance(hub, str) else hub.base_url
+        argv = [*wrap, sys.executable, "-m", "tests.bench.call_kiosk_side", url, token]
         if read_stamps:
             argv.append("--read-stamps")
-        super().__init__(argv, log_path, dict(os.environ))
+        if ice:
+            argv.append("--ice")
+        super().__init__(argv, log_path, {**os.environ, **(env or {})})
         self.pid = int(self._started(60)["pid"])
-        assert self.pid == self.process.pid
+        assert wrap or self.pid == self.process.pid  # `ip netns exec` execs: the same pid
 
     def call(self) -> tuple[float, str]:
         """The resident's tap: (wall clock just before `Consultation.start()`, consultation id)."""
@@ -280,7 +287,7 @@ ANCHOR_KIOSK_JS = """
   };
   window.kioskPeer = {
     pc: null, stream: null, video: null, selfView: null, firstFrameAt: null, reader: null,
-    marks: {},
+    marks: {}, iceServers: [],
     // "fake": Chromium's fake camera (or the file it was given); "painter": call_stamp.js
     async openCamera(source) {
       const video = source === "fake" ? { width, height, frameRate: fps } : false;
@@ -292,7 +299,7 @@ ANCHOR_KIOSK_JS = """
     },
     async offer(display) {
       this.marks = { offer: Date.now() };
-      const pc = new RTCPeerConnection({ iceServers: [] });
+      const pc = new RTCPeerConnection({ iceServers: this.iceServers });
       this.pc = pc;
       this.firstFrameAt = null;
 
@@ -400,13 +407,24 @@ class AnchorKiosk:
     @contextmanager
     def open(cls, page: Page, hub: RunningHub, token: str) -> Iterator[AnchorKiosk]:
         page.goto(f"{hub.base_url}/healthz")
-        with SignalClient.terminal(hub, token) as terminal:
-            anchor = cls(page, terminal)
-            try:
-                yield anchor
-            finally:
-                with suppress(Exception):  # a failure of the test says more than this one
-                    anchor.hang_up()
+        with SignalClient.terminal(hub, token) as terminal, cls.hanging_up(page, terminal) as side:
+            yield side
+
+    @classmethod
+    @contextmanager
+    def hanging_up(cls, page: Page, terminal: SignalClient) -> Iterator[AnchorKiosk]:
+        """The page (already at a page of the hub) and a terminal socket; hangs up after."""
+        anchor = cls(page, terminal)
+        try:
+            yield anchor
+        finally:
+            with suppress(Exception):  # a failure of the test says more than this one
+                anchor.hang_up()
+
+    def use_ice_servers(self, servers: list[Message]) -> None:
+        """STUN and TURN for the page's next offers (the hub's `ice_servers`); Chromium,
+        unlike aiortc, uses all of them."""
+        self.page.evaluate("servers => { window.kioskPeer.iceServers = servers; }", servers)
 
     def call(self, camera: str, *, display: bool | Message = True) -> float:
         """The resident's tap up to the answer applied; returns the wall clock of the tap.

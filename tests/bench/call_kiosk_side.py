@@ -1,6 +1,6 @@
 """The kiosk's side of a benchmark call (P1-P3), alone in its own process.
 
-    python -m tests.bench.call_kiosk_side HUB_URL TOKEN [--read-stamps]
+    python -m tests.bench.call_kiosk_side HUB_URL TOKEN [--read-stamps] [--ice]
 
 The bare `kiosk.call` stack as the app drives it (`SignalClient` + `Consultation`
 with the 640x480 test-pattern camera at 15 fps and the test tone, received audio
@@ -15,8 +15,9 @@ to stderr:
              `remote_video` FrameSlot (what the UI draws from)
     stats    the last `MediaStats` of the call
     stamps   (with --read-stamps) the ages of the stamps of the remote frames
-             read since the last `stamps`: every frame is taken from the slot
-             when it is put there and read with `read_stamp`
+             read since the last `stamps`, and the wall clock (ms) of each new
+             frame: every frame is taken from the slot when it is put there and
+             read with `read_stamp`
     hangup   the resident hangs up; `ended`
     quit     close everything and exit
 """
@@ -35,6 +36,7 @@ from typing import Any
 
 import av
 
+from kiosk.api.client import HubClient
 from kiosk.call.consultation import Consultation
 from kiosk.call.events import CallEvent, FirstFrame, MediaStats, PeerStateChanged, StateChanged
 from kiosk.call.frames import FrameSlot
@@ -53,14 +55,17 @@ def emit(event: str, **fields: Any) -> None:
 
 
 class KioskSide:
-    def __init__(self, hub_url: str, token: str, read_stamps: bool) -> None:
+    def __init__(self, hub_url: str, token: str, read_stamps: bool, ice: bool) -> None:
         self.signal = SignalClient(signal_url(hub_url), token)
+        self.hub = HubClient(hub_url, token) if ice else None
         self.read_stamps = read_stamps
         self.call: Consultation | None = None
         self.slot: FrameSlot[av.VideoFrame] | None = None
         self.first_frame_at: float | None = None
         self.stats: MediaStats | None = None
         self.ages: list[float] = []
+        self.times: list[float] = []  # wall ms of each new frame
+        self.aged_at: list[float] = []  # wall ms of the frame of each age
         self.unreadable = 0
         self.repeats = 0
         self._last_counter = -1
@@ -92,11 +97,14 @@ class KioskSide:
         stamp = read_stamp(frame)
         if stamp is None:
             self.unreadable += 1
+            self.times.append(now * 1000)
         elif stamp.counter == self._last_counter:
             self.repeats += 1
         else:
             self._last_counter = stamp.counter
             self.ages.append(now * 1000 - stamp.wall_ms)
+            self.aged_at.append(now * 1000)
+            self.times.append(now * 1000)
 
     # --- commands ------------------------------------------------------------------------------
 
@@ -109,6 +117,7 @@ class KioskSide:
         call = Consultation(
             self.signal, ServiceCode.LEGAL_CONSULTATION, settings=SETTINGS,
             on_event=self.on_event, remote_video=self.slot,
+            ice_servers=self.hub.ice_servers if self.hub is not None else (),
         )
         self.call = call
         tapped = time.time()
@@ -128,7 +137,10 @@ class KioskSide:
 
     def report_stamps(self) -> None:
         ages, self.ages = self.ages, []
-        emit("stamps", ages=ages, unreadable=self.unreadable, repeats=self.repeats)
+        times, self.times = self.times, []
+        aged_at, self.aged_at = self.aged_at, []
+        emit("stamps", ages=ages, agedAt=aged_at, times=times, unreadable=self.unreadable,
+             repeats=self.repeats)
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -153,6 +165,8 @@ class KioskSide:
                 else:
                     emit("error", detail=f"unknown command {line!r}")
             await self.end_call()
+        if self.hub is not None:
+            await self.hub.aclose()
         emit("bye")
 
 
@@ -161,10 +175,11 @@ def main() -> None:
     parser.add_argument("hub_url")
     parser.add_argument("token")
     parser.add_argument("--read-stamps", action="store_true")
+    parser.add_argument("--ice", action="store_true", help="STUN and TURN from the hub")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    asyncio.run(KioskSide(args.hub_url, args.token, args.read_stamps).run())
+    asyncio.run(KioskSide(args.hub_url, args.token, args.read_stamps, args.ice).run())
 
 
 if __name__ == "__main__":

@@ -90,7 +90,10 @@
   // frame is the wall clock when it was handed to the compositor (metadata.presentationTime)
   // minus its stamp.
   function reader(video) {
-    const state = { ages: [], unreadable: 0, frames: 0, running: true, lastCounter: -1, repeats: 0 };
+    // `times`: when each new frame (a new stamp, or an unreadable one) was presented, wall ms;
+    // `agedAt[i]`: when the frame of `ages[i]` was
+    const state = { ages: [], agedAt: [], times: [], unreadable: 0, frames: 0, running: true,
+                    lastCounter: -1, repeats: 0 };
     const canvas = document.createElement("canvas");
     const g = canvas.getContext("2d", { willReadFrequently: true });
     const onFrame = (now, meta) => {
@@ -100,8 +103,10 @@
       const width = meta.width || video.videoWidth;
       const block = Math.floor(width / 40);
       const stamp = block >= 4 ? readFrom(block) : null;
-      if (stamp === null) state.unreadable += 1;
-      else if (stamp.counter === state.lastCounter) {
+      if (stamp === null) {
+        state.unreadable += 1;
+        state.times.push(presented);
+      } else if (stamp.counter === state.lastCounter) {
         // A callback that runs late may draw a frame presented after the one its metadata
         // describes; this callback's metadata is that frame's: its age is this one.
         state.repeats += 1;
@@ -109,6 +114,8 @@
       } else {
         state.lastCounter = stamp.counter;
         state.ages.push(presented - stamp.wallMs);
+        state.agedAt.push(presented);
+        state.times.push(presented);
       }
       video.requestVideoFrameCallback(onFrame);
     };
@@ -139,9 +146,12 @@
     return {
       state,
       take() {
-        const ages = state.ages;
+        const { ages, agedAt, times } = state;
         state.ages = [];
-        return { ages, unreadable: state.unreadable, frames: state.frames, repeats: state.repeats };
+        state.agedAt = [];
+        state.times = [];
+        return { ages, agedAt, times, unreadable: state.unreadable, frames: state.frames,
+                 repeats: state.repeats };
       },
       stop() {
         state.running = false;

@@ -39,8 +39,8 @@ def rest_credentials(secret: str, principal: str, ttl_s: int = 3600) -> tuple[st
     return username, base64.b64encode(digest).decode()
 
 
-def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
-    """(CA, server certificate with IP SAN 127.0.0.1, server key), all PEM."""
+def make_certificates(folder: Path, ip: str = "127.0.0.1") -> tuple[Path, Path, Path]:
+    """(CA, server certificate with IP SAN `ip`, server key), all PEM."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kiosk test CA")])
@@ -60,13 +60,13 @@ def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ip)]))
         .issuer_name(ca_name)
         .public_key(key.public_key()).serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            [x509.IPAddress(ipaddress.ip_address(ip))]), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
@@ -86,38 +86,44 @@ class Coturn:
     secret: str
     ca: Path
     log: Path
+    ip: str = "127.0.0.1"
 
     def urls(self) -> tuple[str, ...]:
         return (
-            f"turn:127.0.0.1:{self.port}?transport=udp",
-            f"turn:127.0.0.1:{self.port}?transport=tcp",
-            f"turns:127.0.0.1:{self.tls_port}?transport=tcp",
+            f"turn:{self.ip}:{self.port}?transport=udp",
+            f"turn:{self.ip}:{self.port}?transport=tcp",
+            f"turns:{self.ip}:{self.tls_port}?transport=tcp",
         )
 
 
-def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_listening(ip: str, port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"turnserver exited with {process.returncode}: "
                                f"{log.read_text(errors='replace')[-2000:]}")
         with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
+            if probe.connect_ex((ip, port)) == 0:
                 return
         time.sleep(0.05)
-    raise RuntimeError(f"turnserver did not listen on {port} within 15 s")
+    raise RuntimeError(f"turnserver did not listen on {ip}:{port} within 15 s")
 
 
 @contextmanager
-def running_coturn(folder: Path) -> Iterator[Coturn]:
-    ca, cert, key = make_certificates(folder)
-    port, tls_port = free_port(), free_port()
+def running_coturn(
+    folder: Path, *, ip: str = "127.0.0.1", port: int | None = None,
+    tls_port: int | None = None, wrap: list[str] | None = None,
+) -> Iterator[Coturn]:
+    """coturn on `ip` (loopback unless told), free ports unless told; `wrap` prefixes the
+    command (`ip netns exec centre`), and then `ip` must be reachable from here too."""
+    ca, cert, key = make_certificates(folder, ip)
+    port, tls_port = port or free_port(), tls_port or free_port()
     secret = secrets.token_hex(16)
     log = folder / "turnserver.log"
     binary = TURNSERVER if Path(TURNSERVER).is_file() else str(shutil.which("turnserver"))
     argv = [
-        binary, "-n",  # no configuration file, in the foreground
-        "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
+        *(wrap or []), binary, "-n",  # no configuration file, in the foreground
+        f"--listening-ip={ip}", f"--relay-ip={ip}",
         f"--listening-port={port}", f"--tls-listening-port={tls_port}",
         "--allow-loopback-peers",  # else 403 Forbidden IP on loopback
         "--use-auth-secret", f"--static-auth-secret={secret}", "--realm=kiosk.test",
@@ -127,9 +133,9 @@ def running_coturn(folder: Path) -> Iterator[Coturn]:
     ]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_listening(port, process, log)
-        _wait_listening(tls_port, process, log)
-        yield Coturn(port, tls_port, secret, ca, log)
+        _wait_listening(ip, port, process, log)
+        _wait_listening(ip, tls_port, process, log)
+        yield Coturn(port, tls_port, secret, ca, log, ip)
     finally:
         process.terminate()
         try:

@@ -16,6 +16,8 @@ would from the kiosk.
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,7 +30,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from tests.support.hub import Credentials, RunningHub
+from tests.support.hub import Credentials, HubAccess, RunningHub
 
 Message = dict[str, Any]
 
@@ -43,10 +45,15 @@ class SignalClient:
 
     @classmethod
     @contextmanager
-    def terminal(cls, hub: RunningHub, token: str) -> Iterator[SignalClient]:
-        url = hub.base_url.replace("http://", "ws://") + "/v1/signal/terminal"
+    def terminal(
+        cls, hub: HubAccess, token: str, *, sock: socket.socket | None = None
+    ) -> Iterator[SignalClient]:
+        """`sock`: a socket already connected to the hub (made inside another namespace)."""
+        url = hub.base_url.replace("http", "ws", 1) + "/v1/signal/terminal"
+        tls = ssl.create_default_context(cafile=str(hub.ca)) if hub.ca is not None else None
         with connect(
-            url, additional_headers={"Authorization": f"Bearer {token}"}, proxy=None
+            url, additional_headers={"Authorization": f"Bearer {token}"}, proxy=None, sock=sock,
+            ssl=tls,
         ) as ws:
             yield cls(ws, "terminal")
 

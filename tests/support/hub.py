@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ class HubAccess:
     base_url: str
     admin: Credentials
     lawyer: Credentials
+    ca: Path | None = field(default=None, kw_only=True)  # the test CA of an HTTPS hub
 
     @property
     def lawyers(self) -> tuple[Credentials, ...]:
@@ -54,7 +55,10 @@ class HubAccess:
         if self.base_url.startswith("http://"):
             # Plain http on loopback: skip building a TLS context (20 ms a client).
             kwargs.setdefault("verify", False)
-        return httpx.Client(base_url=self.base_url, timeout=10.0, **kwargs)
+        elif self.ca is not None:
+            kwargs.setdefault("verify", str(self.ca))
+        kwargs.setdefault("timeout", 10.0)
+        return httpx.Client(base_url=self.base_url, **kwargs)
 
     def login(self, credentials: Credentials) -> httpx.Client:
         """A new client logged in as `credentials`, CSRF header set; use it in a `with`."""
@@ -178,8 +182,9 @@ def _wait_healthy(hub: RunningHub, timeout: float) -> None:
         if hub.process.poll() is not None:
             raise HubStartError(f"hub exited with {hub.process.returncode}:\n{hub.log()}")
         try:
-            if httpx.get(f"{hub.base_url}/healthz", timeout=2.0).status_code == 200:
-                return
+            with hub.client(timeout=2.0) as client:
+                if client.get("/healthz").status_code == 200:
+                    return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
@@ -205,17 +210,25 @@ def running_hub(
     demo: bool = True,
     startup_timeout: float = 60.0,
     extra_args: Sequence[str] = (),
+    wrap: Sequence[str] = (),
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    reach: str | None = None,
+    ca: Path | None = None,
 ) -> Iterator[RunningHub]:
     """Start `python -m kiosk.hub` on a free loopback port; stop it (TERM, then KILL) after.
 
-    `extra_args` go to the command line, e.g. `("--ring-timeout", "2")`.
+    `extra_args` go to the command line, e.g. `("--ring-timeout", "2")`. Elsewhere than
+    on loopback (the centre of `tests/support/village_link.py`): `wrap` prefixes the
+    command (`ip netns exec centre`), the hub listens on `host`:`port`, and this process
+    reaches it at `reach` (its `base_url`), verifying an HTTPS hub's certificate with `ca`.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     db_url = db_url or f"sqlite:///{data_dir / 'hub.sqlite3'}"
     argv = [
-        sys.executable, "-m", "kiosk.hub",
-        "--host", "127.0.0.1",
+        *wrap, sys.executable, "-m", "kiosk.hub",
+        "--host", host,
         "--port", str(port),
         "--db", db_url,
         "--data-dir", str(data_dir),
@@ -231,13 +244,14 @@ def running_hub(
         )
     lawyer = DEMO_LAWYERS[0]
     hub = RunningHub(
-        base_url=f"http://127.0.0.1:{port}",
+        base_url=reach or f"http://127.0.0.1:{port}",
         admin=Credentials(DEMO_ADMIN.username, DEMO_ADMIN.password),
         lawyer=Credentials(lawyer.username, lawyer.password),
         db_url=db_url,
         data_dir=data_dir,
         log_path=log_path,
         process=process,
+        ca=ca,
     )
     try:
         _wait_healthy(hub, startup_timeout)
