@@ -11,11 +11,15 @@
   the hub or the network is down (FALLBACK with `no_answer`, never having queued).
 * `call.accepted`: a peer connection, a complete `sdp.offer` (attempt 1); the
   answer is applied; CONNECTED when ICE and DTLS are up.
-* No media for `media_lost_after_s`, a failed ICE/DTLS, or no connection within
-  `connect_timeout_s` of an offer: RECONNECTING, a new peer connection for the
-  same consultation and `sdp.offer` with attempt + 1 (TURN transport may change
-  with it, see `ice.py`). After `max_attempts` (3): `call.hangup` with
-  `media_lost`, FALLBACK.
+* No media for `media_lost_after_s`: RECONNECTING, the same peer connection
+  kept: a village link that drops for a few seconds carries the same ICE pair
+  when it comes back, and media flows again within a round trip (a new peer
+  connection costs the signaling, ICE and DTLS round trips, and the audio of
+  them). Media back: CONNECTED again. Still none after `media_rebuild_after_s`,
+  a failed ICE/DTLS, or no connection within `connect_timeout_s` of an offer: a
+  new peer connection for the same consultation and `sdp.offer` with attempt
+  + 1 (TURN transport may change with it, see `ice.py`). After `max_attempts`
+  (3): `call.hangup` with `media_lost`, FALLBACK.
 * `hang_up()` (the resident) or `call.ended` (the lawyer or the hub): ENDED once a
   conversation took place, else FALLBACK (the resident still needs help: 12348).
   A hub `error` refusing our `call.request`: FAILED.
@@ -55,6 +59,7 @@ from kiosk.call.events import (
     EventSink,
     ExpertJoined,
     MediaLost,
+    MediaRestored,
     PeerState,
     PeerStateChanged,
     QueueMoved,
@@ -63,10 +68,12 @@ from kiosk.call.events import (
 )
 from kiosk.call.frames import FrameSlot
 from kiosk.call.hardware import VP8_SOFTWARE, VideoCodecChoice, video_codec_choice_async
-from kiosk.call.ice import TurnPreference, plan_ice_servers
+from kiosk.call.ice import TurnPreference, plan_ice_servers, turn_choices
 from kiosk.call.ladder import SendLadder, build_steps
 from kiosk.call.peer import ConsultationPeer, PeerError
 from kiosk.call.policy import BitratePolicy
+from kiosk.call.reach import TIMEOUT_S as REACH_TIMEOUT_S
+from kiosk.call.reach import reachable
 from kiosk.call.settings import CallSettings
 from kiosk.call.signal_client import SignalClient
 from kiosk.call.sources import AudioSink, AudioSource, SourceState, VideoSource, open_speaker
@@ -93,6 +100,7 @@ from kiosk.domain.signaling import (
 log = logging.getLogger(__name__)
 
 CODEC_WAIT_S = 3.0  # the most an offer waits for the start-up probe of the video codec
+REACH_WAIT_S = REACH_TIMEOUT_S + 0.5  # ... and for the TURN transports to answer
 
 # called for every attempt: TURN credentials expire (`ttl_s`)
 IceProvider = Callable[[], Awaitable[IceServers | Sequence[IceServer]]]
@@ -148,7 +156,9 @@ class Consultation:
         consultation_id: UUID | None = None,
         video_source: VideoSource | None = None,
         audio_source: AudioSource | None = None,
+        cpu_load: Callable[[], float | None] | None = None,
     ) -> None:
+        """`cpu_load`: the busy share the send ladder reads (default: the machine's)."""
         self.settings = settings or CallSettings()
         self.consultation_id = consultation_id or uuid.uuid4()
         self.service = service
@@ -196,9 +206,12 @@ class Consultation:
         self._no_answer_at: float | None = None
         self._hub_answer_by: float | None = None
         self._ice_early: asyncio.Future[Sequence[IceServer]] | None = None
+        self._reach_early: asyncio.Future[None] | None = None
         self._codec_early: asyncio.Future[VideoCodecChoice] | None = None
         self._connect_by: float | None = None
+        self._rebuild_by: float | None = None  # media lost: a new peer connection then
         self._generation = 0
+        self._cpu_load = cpu_load
 
     # --- the one place the state changes --------------------------------------------------
 
@@ -345,7 +358,8 @@ class Consultation:
                 self._remote_audio = open_speaker(self.settings.speaker, self._on_event)
             while not self.state.finished:
                 deadline = min((d for d in (self._no_answer_at, self._hub_answer_by,
-                                            self._connect_by) if d is not None), default=None)
+                                            self._connect_by, self._rebuild_by)
+                                if d is not None), default=None)
                 timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
                 try:
                     async with asyncio.timeout(timeout):  # never wait_for: see sources.py
@@ -372,6 +386,8 @@ class Consultation:
         early, self._ice_early = self._ice_early, None
         if early is not None:
             early.cancel()  # nobody answered: the credentials are not needed
+        if self._reach_early is not None:
+            self._reach_early.cancel()
         if self._codec_early is not None:
             # the probe itself runs on and caches its answer for the next call
             self._codec_early.cancel()
@@ -401,6 +417,10 @@ class Consultation:
                                 by=Party.TERMINAL,
                                 detail="the hub did not answer" if hub_silent
                                 else f"no answer in {self.settings.no_answer_timeout_s:g} s")
+        if self._rebuild_by is not None and now >= self._rebuild_by:
+            self._rebuild_by = None
+            if self.state == CallState.RECONNECTING:
+                await self._retry(f"no media for {self.settings.media_rebuild_after_s:g} s")
         if self._connect_by is not None and now >= self._connect_by:
             self._connect_by = None
             if self.state in (CallState.CONNECTING, CallState.RECONNECTING):
@@ -499,6 +519,27 @@ class Consultation:
         """
         if callable(self._ice) and self._ice_early is None:
             self._ice_early = asyncio.ensure_future(self._fetch_ice())
+        if self._reach_early is None and self.settings.turn_transport == "auto":
+            self._reach_early = asyncio.ensure_future(self._probe_turn(self._ice_early))
+
+    async def _probe_turn(self, servers: asyncio.Future[Sequence[IceServer]] | None) -> None:
+        """Which TURN transports get out of here, asked while the consoles ring (reach.py)."""
+        found = await reachable(turn_choices(
+            await asyncio.shield(servers) if servers is not None else self._static_ice()))
+        self._turn.reachable = frozenset(found) if found else None
+
+    def _static_ice(self) -> Sequence[IceServer]:
+        return () if callable(self._ice) else self._ice
+
+    async def _turn_probed(self) -> None:
+        """The first offer waits for the probe: on a link where UDP gets out it answers
+        within a round trip; where it does not, a few seconds beat an attempt's 20."""
+        probe = self._reach_early
+        if probe is None or probe.done():
+            return
+        with contextlib.suppress(TimeoutError, Exception):
+            async with asyncio.timeout(REACH_WAIT_S):
+                await asyncio.shield(probe)
 
     def _prefetch_codec(self) -> None:
         """What this terminal sends (hardware.py), probed while the consoles ring.
@@ -550,8 +591,11 @@ class Consultation:
         generation = self._generation
         self._set_state(CallState.CONNECTING if attempt == 1 else CallState.RECONNECTING,
                         detail=f"attempt {attempt}")
+        ice_servers = await self._ice_servers()
+        if attempt == 1:
+            await self._turn_probed()
         servers, turn = plan_ice_servers(
-            await self._ice_servers(), attempt=attempt, preference=self._turn,
+            ice_servers, attempt=attempt, preference=self._turn,
             relay_only=self.settings.relay_only,
         )
         self._turn_used = turn
@@ -560,7 +604,7 @@ class Consultation:
 
         def forward(event: CallEvent) -> None:
             self._on_event(event)
-            if isinstance(event, PeerStateChanged | MediaLost):
+            if isinstance(event, PeerStateChanged | MediaLost | MediaRestored):
                 self._inputs.put_nowait(_PeerEvent(generation, event))
 
         video_codec = await self._video_codec()
@@ -572,6 +616,7 @@ class Consultation:
             on_event=forward, consultation_id=self.consultation_id,
             media_lost_after_s=self.settings.media_lost_after_s,
             stats_interval_s=self.settings.stats_interval_s, video_codec=video_codec,
+            cpu_load=self._cpu_load,
         )
         self._tell_devices(self.peer)
         try:
@@ -589,13 +634,18 @@ class Consultation:
             if event.new == PeerState.CONNECTED and self.state in (
                 CallState.CONNECTING, CallState.RECONNECTING
             ):
-                self._connect_by = None
+                self._connect_by = self._rebuild_by = None
                 self._set_state(CallState.CONNECTED, detail=f"attempt {self.attempt}")
                 self._remember_turn()
             elif event.new == PeerState.FAILED and self.state in _IN_CALL:
                 await self._retry(event.detail or "peer connection failed")
         elif isinstance(event, MediaLost) and self.state == CallState.CONNECTED:
-            await self._retry(f"no media for {event.silent_s:.1f} s")
+            # Keep the peer: the link may come back with the same ICE pair (module doc).
+            wait = max(0.0, self.settings.media_rebuild_after_s - event.silent_s)
+            self._rebuild_by = time.monotonic() + wait
+            self._set_state(CallState.RECONNECTING,
+                            detail=f"no media for {event.silent_s:.1f} s; waiting {wait:.0f} s "
+                                   "before a new connection")
 
     def _remember_turn(self) -> None:
         peer, turn = self.peer, self._turn_used
@@ -618,6 +668,6 @@ class Consultation:
 
     async def _close_peer(self) -> None:
         peer, self.peer = self.peer, None
-        self._connect_by = None
+        self._connect_by = self._rebuild_by = None
         if peer is not None:
             await peer.aclose()

@@ -13,7 +13,8 @@ given, and `turns:` without a port means 5349, not 443. So each attempt of a
 consultation gets exactly one STUN and one TURN address, with an explicit
 port, picked by `TurnPreference`: "auto" tries UDP first, then TLS (443 gets
 out of most carrier-grade NATs), then TCP, one transport per attempt, and
-starts with whatever relayed the last call that needed a relay. A site whose
+starts with whatever answered when `reach.py` asked while the consoles rang, then
+with whatever relayed the last call that needed a relay. A site whose
 network is known sets `turn_transport` to "udp", "tcp" or "tls".
 """
 
@@ -133,6 +134,8 @@ class TurnPreference:
     def __init__(self, setting: Literal["auto"] | TurnTransport = "auto") -> None:
         self.setting = setting
         self.last_worked: TurnTransport | None = None
+        # what answered when last asked (`reach.py`); None when nobody asked
+        self.reachable: frozenset[TurnTransport] | None = None
 
     def order(self) -> list[TurnTransport]:
         if self.setting != "auto":
@@ -141,6 +144,9 @@ class TurnPreference:
         if self.last_worked is not None:
             order.remove(self.last_worked)
             order.insert(0, self.last_worked)
+        if self.reachable:
+            # what answered just now first, in the order above; the rest after it
+            order.sort(key=lambda t: t not in self.reachable)  # type: ignore[operator]
         return order
 
     def pick(self, choices: Sequence[TurnChoice], attempt: int) -> TurnChoice | None:
@@ -167,7 +173,10 @@ def plan_ice_servers(servers: Sequence[IceServer], *, attempt: int = 1,
     """
     preference = preference or TurnPreference()
     plan: list[RTCIceServer] = []
-    stun = None if relay_only else first_stun(servers)
+    # STUN is UDP: where UDP does not get out (`reach.py` said so), asking would only hold
+    # the offer for aioice's 5 s timeout.
+    no_udp = preference.reachable is not None and "udp" not in preference.reachable
+    stun = None if relay_only or no_udp else first_stun(servers)
     if stun is not None:
         plan.append(RTCIceServer(urls=str(stun)))
     turn = preference.pick(turn_choices(servers), attempt)

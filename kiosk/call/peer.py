@@ -43,9 +43,10 @@ from aiortc import (
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
+from aiortc import sdp as aiortc_sdp
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from kiosk.call import jitter, level, playout
+from kiosk.call import level, playout, receive
 from kiosk.call.document import LABEL, DocumentChannel
 from kiosk.call.events import (
     DeviceKind,
@@ -73,6 +74,7 @@ from kiosk.call.hardware import (
     sending_choice,
 )
 from kiosk.call.ladder import CpuMeter, SendLadder, SendStep, build_steps
+from kiosk.call.playout import PlayoutClock, PlayoutPolicy
 from kiosk.call.policy import (
     AdaptiveOpusEncoder,
     AdaptiveVp8Encoder,
@@ -82,6 +84,23 @@ from kiosk.call.policy import (
 from kiosk.call.sources import AudioSink, AudioSource, NullAudioSink, VideoSource, VideoTap
 
 log = logging.getLogger(__name__)
+
+
+def candidate_summary(sdp: str) -> str:
+    """What kinds of ICE candidates an SDP holds ("2 host (1 mDNS), 1 relay"): a technician
+    reading the log of a call that did not connect wants to know what there was to try."""
+    kinds: dict[str, int] = {}
+    hidden = 0
+    for line in sdp.splitlines():
+        if line.startswith("a=candidate:"):
+            fields = line.split()
+            kind = fields[7] if len(fields) > 7 else "?"
+            kinds[kind] = kinds.get(kind, 0) + 1
+            hidden += len(fields) > 4 and fields[4].endswith(".local")
+    if not kinds:
+        return "no candidates"
+    text = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    return f"{text} ({hidden} behind mDNS names)" if hidden else text
 
 
 class PeerError(Exception):
@@ -166,6 +185,10 @@ class ConsultationPeer:
         self.last_stats: MediaStats | None = None
         self._closed = False
         self._prev: tuple[float, int, int, int, int] | None = None
+        # how long the lawyer's browser, and our own screen, hold a frame (playout.py)
+        self.playout_there = PlayoutPolicy(f"{name}: the other side")
+        self.playout_here = PlayoutPolicy(f"{name}: our screen")
+        self._playout_clock = PlayoutClock()
         self.policy.listeners.append(self._on_policy)
         self.ladder.listeners.append(self._on_step)
 
@@ -236,10 +259,11 @@ class ConsultationPeer:
         if self.video_codec is not None:
             # H.264 from the other side on the decoder the probe tried (hardware.py)
             decode_with(self.video_codec)
-        # Frames leave the jitter buffer with their last packet (see jitter.py).
+        # Frames leave the jitter buffer whole and at once, lost packets are asked for
+        # again, a hole is given up for a key frame (see receive.py and jitter.py).
         for transceiver in self.pc.getTransceivers():
-            if transceiver.kind == "video" and not jitter.installed(transceiver.receiver):
-                jitter.install(transceiver.receiver)
+            if transceiver.kind == "video":
+                receive.install(transceiver.receiver, self.rtt_s)
         # The other side shows our video as soon as it is decoded; audio is not
         # lip-synced to it (see playout.py).
         playout.install(self.pc)
@@ -305,6 +329,7 @@ class ConsultationPeer:
     async def accept_answer(self, sdp: str) -> None:
         if self.state != PeerState.OFFERED:
             raise PeerError(f"answer for a peer in state {self.state}")
+        log.info("peer %s: the answer offers %s", self.name, candidate_summary(sdp))
         try:
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
         except Exception as exc:
@@ -312,6 +337,32 @@ class ConsultationPeer:
         # In this same step: the sender starts only after ICE and DTLS, which need awaits.
         self._install_video_encoder()
         self._set_state(PeerState.ANSWERED)
+        await self._add_bundled_candidates(sdp)
+
+    async def _add_bundled_candidates(self, sdp: str) -> None:
+        """Every candidate of the other side's description, whichever section holds it.
+
+        aiortc (1.16) with one bundled transport keeps the candidates of only the last
+        media section it reads; Chromium writes its candidates into the first section
+        only. So aiortc never tried the lawyer's browser's addresses: calls connected
+        only because the browser's own checks reached us (peer-reflexive), which a
+        village NAT that lets only TCP to port 443 out never lets in, and the call never
+        connected there. aioice ignores an address it already holds.
+        """
+        mid = next((t.mid for t in self.pc.getTransceivers() if t.mid is not None), None)
+        if mid is None:
+            return
+        try:
+            description = aiortc_sdp.SessionDescription.parse(sdp)
+        except ValueError:
+            return  # aiortc accepted it a moment ago; nothing more to find
+        for media in description.media:
+            for candidate in media.ice_candidates:
+                candidate.sdpMid = mid
+                try:
+                    await self.pc.addIceCandidate(candidate)
+                except ValueError as exc:
+                    log.info("peer %s: candidate %s refused: %s", self.name, candidate, exc)
 
     async def answer(self, offer_sdp: str) -> str:
         """The other side (tests, tools): take an offer, return the complete answer."""
@@ -353,6 +404,7 @@ class ConsultationPeer:
                     frame = frame.reformat(format="yuv420p")
                 self.frames_decoded += 1
                 self._media_arrived()
+                await self._hold(frame)
                 if self.first_frame_s is None and self._started_at is not None:
                     self.first_frame_s = time.monotonic() - self._started_at
                     log.info("peer %s: first remote frame %dx%d after %.3f s", self.name,
@@ -360,6 +412,17 @@ class ConsultationPeer:
                     self._on_event(FirstFrame(self.name, self.first_frame_s,
                                               frame.width, frame.height))
                 self.remote_video.put(frame)
+
+    async def _hold(self, frame: av.VideoFrame) -> None:
+        """Keep a frame back until its place in time once the link loses packets, so that
+        one which waited for a retransmission does not freeze the picture (playout.py)."""
+        now = time.monotonic()
+        delay = self.playout_here.delay_ms / 1000
+        if frame.pts is None:
+            return
+        due = self._playout_clock.due(now, int(frame.pts), delay)
+        if due > now:
+            await asyncio.sleep(due - now)
 
     async def _receive_audio(self, track: MediaStreamTrack) -> None:
         with contextlib.suppress(MediaStreamError):
@@ -476,6 +539,28 @@ class ConsultationPeer:
             self._set_state(PeerState.MEDIA_LOST, f"no media for {silent:.1f} s")
             self._on_event(MediaLost(self.name, silent))
 
+    def _follow_the_link(self, now: float, rtt: float | None, video_lost: int) -> None:
+        """The playout delays from the losses each way: the other side's receiver reports
+        for our video, our receive path's holes for theirs."""
+        if self.playout_there.observe(now, rtt, video_lost) and self._video_sender is not None:
+            extension = playout.installed(self._video_sender)
+            if extension is not None:
+                extension.set_delay(*self.playout_there.extension_range())
+        missing = sum(path.missing_seen for path in self._receive_paths())
+        self.playout_here.observe(now, rtt, missing)
+
+    def _receive_paths(self) -> list[receive.VideoReceivePath]:
+        paths = (receive.installed(t.receiver) for t in self.pc.getTransceivers())
+        return [path for path in paths if path is not None]
+
+    def rtt_s(self) -> float | None:
+        """The round trip our senders measure from the other side's receiver reports."""
+        for transceiver in self.pc.getTransceivers():
+            rtt = getattr(transceiver.sender, "_RTCRtpSender__rtt", None)
+            if isinstance(rtt, float) and rtt > 0:
+                return rtt
+        return None
+
     def selected_pair(self) -> Any | None:
         """aioice's nominated candidate pair (private API, read-only, for stats)."""
         for transceiver in self.pc.getTransceivers():
@@ -491,7 +576,7 @@ class ConsultationPeer:
     async def _sample(self) -> None:
         now = time.monotonic()
         report = await self.pc.getStats()
-        sent = received = lost = 0
+        sent = received = lost = video_lost = 0
         rtt: float | None = None
         for stats in report.values():
             kind = getattr(stats, "type", "")
@@ -500,8 +585,11 @@ class ConsultationPeer:
                 received += stats.bytesReceived
             elif kind == "remote-inbound-rtp":
                 lost += max(0, stats.packetsLost)
+                if stats.kind == "video":
+                    video_lost += max(0, stats.packetsLost)
                 if stats.roundTripTime is not None and (stats.kind == "video" or rtt is None):
                     rtt = stats.roundTripTime
+        self._follow_the_link(now, rtt, video_lost)
         fps_out = self._video_tap.sent if self._video_tap is not None else 0
         prev = self._prev
         self._prev = (now, sent, received, self.frames_decoded, fps_out)
@@ -550,6 +638,9 @@ class ConsultationPeer:
         if self._closed:
             return
         self._closed = True
+        for path in self._receive_paths():
+            path.close()
+            log.info("peer %s: video received: %s", self.name, path.summary())
         with contextlib.suppress(ValueError):
             self.policy.listeners.remove(self._on_policy)
         with contextlib.suppress(ValueError):

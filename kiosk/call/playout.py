@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 
 from aiortc import RTCPeerConnection
 from aiortc.codecs import HEADER_EXTENSIONS
@@ -92,7 +93,13 @@ class PlayoutDelayExtensions(HeaderExtensionsMap):
     def __init__(self, min_ms: int = 0, max_ms: int = MAX_DELAY_MS) -> None:
         super().__init__()
         self.value = playout_delay(min_ms, max_ms)
+        self.delay = (min_ms, max_ms)
         self.id: int | None = None  # the other side's, from the answer (or our offer)
+
+    def set_delay(self, min_ms: int, max_ms: int) -> None:
+        """What the following packets ask for (read by the sender's thread: one assignment)."""
+        self.value = playout_delay(min_ms, max_ms)
+        self.delay = (min_ms, max_ms)
 
     def configure(self, parameters: RTCRtpParameters) -> None:
         super().configure(parameters)
@@ -163,3 +170,97 @@ def installed_stream(pc: RTCPeerConnection, sender: RTCRtpSender) -> bool:
     stream = getattr(sender, _STREAM_ATTR, None)
     return all(getattr(t.sender, _STREAM_ATTR, None) != stream
                for t in pc.getTransceivers() if t.sender is not sender)
+
+
+# --- how long frames are held before they are shown, on a lossy link -----------------------
+
+
+@dataclass(frozen=True)
+class PlayoutSettings:
+    # No loss seen for this long: frames are shown as soon as they are decoded again.
+    quiet_after_s: float = 20.0
+    # A frame that needed one retransmission arrives a round trip late; held this much
+    # longer than a round trip it is still on time (the retransmission's own queueing).
+    margin_ms: int = 40
+    most_ms: int = 600
+
+
+class PlayoutPolicy:
+    """How long each side holds a frame before showing it, from the loss and the round
+    trip of the link (pure; the clock is passed in).
+
+    On a clean link, no time at all (`kiosk/call/playout.py`'s low-latency path for the
+    lawyer's browser, frames drawn when decoded on the kiosk). Once a packet is lost, a
+    frame that waits for its retransmission arrives about a round trip late and, shown at
+    once, freezes the picture for that long (P4 counted hundreds of ms a few times a
+    second at 3 % loss). So from a loss until `quiet_after_s` without one, every frame is
+    held for the round trip plus a margin: the one retransmitted is then on time, and the
+    picture runs that much later, still less than the lawyer's browser's own adaptive
+    buffer adds (its jitter estimate takes a round trip and more once it retransmits).
+    `delay_ms` changes only through `_set`, which logs `old -> new`.
+    """
+
+    def __init__(self, name: str, settings: PlayoutSettings | None = None) -> None:
+        self.name = name
+        self.settings = settings or PlayoutSettings()
+        self.delay_ms = 0
+        self._lost: int | None = None
+        self._last_loss: float | None = None
+
+    def observe(self, now: float, rtt_s: float | None, lost_total: int) -> bool:
+        """One reading: the round trip and how many packets were lost so far. True when
+        `delay_ms` changed."""
+        if self._lost is not None and lost_total > self._lost:
+            self._last_loss = now
+        self._lost = lost_total if self._lost is None else max(self._lost, lost_total)
+        s = self.settings
+        lossy = self._last_loss is not None and now - self._last_loss < s.quiet_after_s
+        if not lossy or rtt_s is None:
+            return self._set(0 if not lossy else self.delay_ms, "no loss" if not lossy
+                             else "no round trip yet")
+        wanted = min(s.most_ms, int(rtt_s * 1000) + s.margin_ms)
+        wanted = -(-wanted // 10) * 10  # the extension's unit
+        # a round trip that wobbles by a few ms need not move the other side's buffer
+        if self.delay_ms and abs(wanted - self.delay_ms) < 30:
+            return False
+        return self._set(wanted, f"loss, round trip {rtt_s * 1000:.0f} ms")
+
+    def _set(self, delay_ms: int, why: str) -> bool:
+        old = self.delay_ms
+        if old == delay_ms:
+            return False
+        self.delay_ms = delay_ms
+        log.info("playout %s: %d -> %d ms (%s)", self.name, old, delay_ms, why)
+        return True
+
+    def extension_range(self) -> tuple[int, int]:
+        """(min, max) for the lawyer's browser: the low-latency path, or the delay pinned."""
+        return (0, MAX_DELAY_MS) if self.delay_ms == 0 else (self.delay_ms, self.delay_ms)
+
+
+class PlayoutClock:
+    """When our own screen shows a received frame: `delay_s` after the earliest its RTP
+    timestamp could have arrived (the smallest arrival-minus-timestamp of the last
+    `window_s`), so that frames that waited for a retransmission keep their places."""
+
+    def __init__(self, clock_rate: int = 90_000, window_s: float = 10.0) -> None:
+        self.clock_rate = clock_rate
+        self.window_s = window_s
+        self._offsets: list[tuple[float, float]] = []  # (arrival, arrival - media time)
+        self._last_ts: int | None = None
+        self._unwrapped = 0
+
+    def due(self, arrival: float, rtp_ts: int, delay_s: float) -> float:
+        """The monotonic time to show the frame that arrived at `arrival`."""
+        if self._last_ts is not None:
+            step = (rtp_ts - self._last_ts) % (1 << 32)
+            if step >= 1 << 31:
+                step -= 1 << 32  # an older frame
+            self._unwrapped += step
+        self._last_ts = rtp_ts
+        media = self._unwrapped / self.clock_rate
+        offset = arrival - media
+        self._offsets = [(a, o) for a, o in self._offsets if arrival - a < self.window_s]
+        self._offsets.append((arrival, offset))
+        earliest = min(o for _, o in self._offsets)
+        return max(arrival, earliest + media + delay_s) if delay_s > 0 else arrival

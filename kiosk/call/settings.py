@@ -29,6 +29,9 @@ class PolicySettings:
     ceiling_bps: int = 1_000_000  # plenty for 640x480 at 15 fps
     start_bps: int = 300_000  # before the first estimate
     audio_bps: int = 32_000  # Opus for speech (aiortc sends 96_000)
+    # What the audio costs on the wire besides its bitrate: 50 packets a second of
+    # RTP, SRTP, UDP and IP headers (about 50 bytes each).
+    audio_overhead_bps: int = 20_000
     # libvpx's real-time speed (-16..16, more is faster and coarser) and its denoiser
     # (0 off, 1 luma only, as WebRTC's; aiortc's 4, adaptive, costs a third of the encode).
     vp8_cpu_used: int = -6
@@ -42,6 +45,12 @@ class PolicySettings:
     probe_max_s: float = 120.0
     probe_s: float = 20.0
     probe_drop: float = 0.10
+
+    @property
+    def audio_reserve_bps(self) -> int:
+        """The part of the other side's estimate (it covers everything we send) that the
+        audio takes before the video gets the rest."""
+        return self.audio_bps + self.audio_overhead_bps
 
     def __post_init__(self) -> None:
         if not 0 < self.floor_bps <= self.start_bps <= self.ceiling_bps:
@@ -109,7 +118,9 @@ class CallSettings:
     # it or the network is down, and the resident should not wait 90 s to hear so.
     hub_answer_timeout_s: float = 15.0
     connect_timeout_s: float = 20.0  # offer sent, no media yet: next attempt
-    media_lost_after_s: float = 5.0  # connected, no RTP of any kind: next attempt
+    media_lost_after_s: float = 5.0  # connected, no RTP of any kind: reconnecting
+    # ... and still none this long after the last: a new peer connection (the next attempt)
+    media_rebuild_after_s: float = 12.0
     max_attempts: int = 3  # peer connections per consultation (docs/signaling.md)
     device_stall_s: float = 3.0  # a camera/microphone silent this long has failed
     stats_interval_s: float = 1.0
@@ -117,6 +128,8 @@ class CallSettings:
     ladder: LadderSettings = field(default_factory=LadderSettings)
 
     def __post_init__(self) -> None:
+        if not 0 < self.media_lost_after_s <= self.media_rebuild_after_s:
+            raise ValueError("expected 0 < media_lost_after_s <= media_rebuild_after_s")
         if not 1 <= self.max_attempts <= 20:
             raise ValueError("max_attempts: expected 1 to 20 (the contract's attempt limit)")
         if self.video_encoder not in ("auto", "vp8") and not (

@@ -154,7 +154,7 @@ class KioskProcess(_LineProcess):
 
     def __init__(self, hub: RunningHub | str, token: str, log_path: Path, *,
                  read_stamps: bool = False, ice: bool = False, wrap: Sequence[str] = (),
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, own_cpu: bool = False):
         """`hub`: the hub, or the URL the kiosk reaches it at; `wrap`: a command prefix
         (`ip netns exec village`); `env`: more environment (SSL_CERT_FILE)."""
         url = hub if isinstance(hub, str) else hub.base_url
@@ -163,6 +163,8 @@ class KioskProcess(_LineProcess):
             argv.append("--read-stamps")
         if ice:
             argv.append("--ice")
+        if own_cpu:
+            argv.append("--own-cpu")
         super().__init__(argv, log_path, {**os.environ, **(env or {})})
         self.pid = int(self._started(60)["pid"])
         assert wrap or self.pid == self.process.pid  # `ip netns exec` execs: the same pid

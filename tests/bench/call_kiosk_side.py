@@ -1,6 +1,6 @@
 """The kiosk's side of a benchmark call (P1-P3), alone in its own process.
 
-    python -m tests.bench.call_kiosk_side HUB_URL TOKEN [--read-stamps] [--ice]
+    python -m tests.bench.call_kiosk_side HUB_URL TOKEN [--read-stamps] [--ice] [--own-cpu]
 
 The bare `kiosk.call` stack as the app drives it (`SignalClient` + `Consultation`
 with the 640x480 test-pattern camera at 15 fps and the test tone, received audio
@@ -50,12 +50,31 @@ SETTINGS = CallSettings(
 )
 
 
+class ProcessCpu:
+    """This process's share of the machine's cores since the last reading: in P4 the kiosk
+    plays a terminal of its own, so the lawyer's browser sharing this machine must not
+    make its send ladder step down (`--own-cpu`)."""
+
+    def __init__(self) -> None:
+        self._last: tuple[float, float] | None = None
+
+    def sample(self) -> float | None:
+        times = os.times()
+        now = (times.user + times.system, time.monotonic())
+        last, self._last = self._last, now
+        if last is None or now[1] <= last[1]:
+            return None
+        return (now[0] - last[0]) / (now[1] - last[1]) / (os.cpu_count() or 1)
+
+
 def emit(event: str, **fields: Any) -> None:
     print(json.dumps({"event": event, **fields}, default=str), flush=True)
 
 
 class KioskSide:
-    def __init__(self, hub_url: str, token: str, read_stamps: bool, ice: bool) -> None:
+    def __init__(self, hub_url: str, token: str, read_stamps: bool, ice: bool,
+                 own_cpu: bool = False) -> None:
+        self.cpu = ProcessCpu() if own_cpu else None
         self.signal = SignalClient(signal_url(hub_url), token)
         self.hub = HubClient(hub_url, token) if ice else None
         self.read_stamps = read_stamps
@@ -118,6 +137,7 @@ class KioskSide:
             self.signal, ServiceCode.LEGAL_CONSULTATION, settings=SETTINGS,
             on_event=self.on_event, remote_video=self.slot,
             ice_servers=self.hub.ice_servers if self.hub is not None else (),
+            cpu_load=self.cpu.sample if self.cpu is not None else None,
         )
         self.call = call
         tapped = time.time()
@@ -176,10 +196,15 @@ def main() -> None:
     parser.add_argument("token")
     parser.add_argument("--read-stamps", action="store_true")
     parser.add_argument("--ice", action="store_true", help="STUN and TURN from the hub")
+    parser.add_argument("--own-cpu", action="store_true",
+                        help="the send ladder reads this process's CPU, not the machine's")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    asyncio.run(KioskSide(args.hub_url, args.token, args.read_stamps, args.ice).run())
+    # e.g. KIOSK_DEBUG_LOGS=aioice.ice,kiosk.call.receive while finding out why a call failed
+    for name in filter(None, os.environ.get("KIOSK_DEBUG_LOGS", "").split(",")):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    asyncio.run(KioskSide(args.hub_url, args.token, args.read_stamps, args.ice, args.own_cpu).run())
 
 
 if __name__ == "__main__":

@@ -248,6 +248,10 @@ def test_p4_call_on_a_village_link(
         detail=detail_table(results),
     )
     print("\n" + table + "\n\n" + detail_table(results))
+    for result in results:
+        for side, summary in (("ours", result.ours), ("anchor", result.anchor)):
+            for call in summary.calls:
+                print(f"{result.profile.name} {side}: {call.diagnosis()}")
 
 
 def _figure(name: str, summary: Summary) -> str:

@@ -39,7 +39,6 @@ from tests.console.terminal import SignalClient
 from tests.support.hub import HubAccess, RunningHub, running_hub
 from tests.support.village_link import (
     HUB_IP,
-    MANAGE_IP,
     TURN_IP,
     Profile,
     VillageLink,
@@ -72,7 +71,7 @@ def centre(link: VillageLink, folder: Path) -> Iterator[Centre]:
     # This process seeds the hub and checks that coturn listens: their addresses, through
     # the management link (unshaped).
     for ip in (HUB_IP, TURN_IP):
-        subprocess_ip(["route", "replace", f"{ip}/32", "via", MANAGE_IP])
+        link.reach_from_here(ip)
     turn_dir = folder / "turn"
     turn_dir.mkdir(parents=True, exist_ok=True)
     hub_dir = folder / "hub"
@@ -93,14 +92,6 @@ def centre(link: VillageLink, folder: Path) -> Iterator[Centre]:
         ) as hub:
             hub.set_on_duty_now(hub.lawyer)
             yield Centre(hub, hub.base_url, hub.base_url, cas)
-
-
-def subprocess_ip(args: Sequence[str]) -> None:
-    import subprocess
-
-    done = subprocess.run(["ip", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"ip {' '.join(args)}: {done.stderr}")
 
 
 def launch(playwright: Playwright, link: VillageLink, side: str, folder: Path,
@@ -159,6 +150,25 @@ class CallFigures:
         if self.outage is not None:
             span -= self.outage["to"] - self.outage["from"]
         return len(inside) / span if span > 0 else 0.0
+
+    def diagnosis(self) -> str:
+        """Where the freezes were (s into the window: length in ms), and the link's queues."""
+        start = self.window[0]
+
+        def freezes(times: list[float]) -> str:
+            points = [start, *(t for t in sorted(times) if start < t < self.window[1]),
+                      self.window[1]]
+            return " ".join(f"{(a - start) / 1000:.1f}:{b - a:.0f}"
+                            for a, b in itertools.pairwise(points) if b - a > FROZEN_GAP_MS)
+
+        up, down = self.link.get("up", {}), self.link.get("down", {})
+        return (f"lawyer frozen [{freezes(self.lawyer_times)}] kiosk frozen "
+                f"[{freezes(self.kiosk_times)}]; up queue p50/p95/max "
+                f"{up.get('queue_p50_ms')}/{up.get('queue_p95_ms')}/{up.get('queue_max_ms')} "
+                f"lost {up.get('lost')} overflowed {up.get('overflowed')}; down queue "
+                f"{down.get('queue_p50_ms')}/{down.get('queue_p95_ms')}/{down.get('queue_max_ms')}"
+                f" lost {down.get('lost')} overflowed {down.get('overflowed')}; sent "
+                f"{self.sent_kbps}")
 
     def back_after_outage_s(self, times: list[float]) -> float | None:
         if self.outage is None:
@@ -270,7 +280,7 @@ class Ours(Caller):
 
     def __init__(self, centre_: Centre, link: VillageLink, token: str, log: Path) -> None:
         self.kiosk = KioskProcess(
-            centre_.village_url, token, log, read_stamps=True, ice=True,
+            centre_.village_url, token, log, read_stamps=True, ice=True, own_cpu=True,
             wrap=link.village_argv([]), env={"SSL_CERT_FILE": str(centre_.turn_ca)},
         )
 
@@ -282,7 +292,10 @@ class Ours(Caller):
         console_reader(console)
         link.reset_stats()
         tap, _ = self.kiosk.call()
-        first = float(self.kiosk.expect("first_frame", timeout=90)["t"])
+        try:
+            first = float(self.kiosk.expect("first_frame", timeout=90)["t"])
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\nthe link: {link.stats()}") from None
         lawyer_first, _, audio_before, audio_after, outage = _run_call(
             console, link, profile, seconds, None, lambda: first)
         start = max(lawyer_first, first) * 1000

@@ -16,6 +16,7 @@ FAST = CallSettings(
     no_answer_timeout_s=60,
     connect_timeout_s=10,
     media_lost_after_s=1.0,
+    media_rebuild_after_s=2.5,
     stats_interval_s=0.25,
 )
 

@@ -43,7 +43,9 @@ def make_certificates(folder: Path, ip: str = "127.0.0.1") -> tuple[Path, Path, 
     """(CA, server certificate with IP SAN `ip`, server key), all PEM."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kiosk test CA")])
+    # A name of its own: a bundle of several test CAs (the hub's and coturn's) must not
+    # hold two issuers of the same name, or OpenSSL checks against the wrong one.
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"kiosk test CA {ip}")])
     ca = (
         x509.CertificateBuilder()
         .subject_name(ca_name).issuer_name(ca_name)

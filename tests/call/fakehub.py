@@ -146,8 +146,15 @@ class FakeHub:
     def silence_lawyer(self) -> None:
         """The lawyer's media stops but the connection stays (a stuck network path)."""
         assert self.lawyer is not None
-        for transceiver in self.lawyer.pc.getTransceivers():
-            transceiver.sender.replaceTrack(None)
+        self._silenced = [(t.sender, t.sender.track) for t in self.lawyer.pc.getTransceivers()]
+        for sender, _ in self._silenced:
+            sender.replaceTrack(None)
+
+    def resume_lawyer(self) -> None:
+        """The path carries the lawyer's media again (a village link back after an outage)."""
+        for sender, track in self._silenced:
+            sender.replaceTrack(track)
+        self._silenced = []
 
     async def end_by_lawyer(self, consultation_id: UUID) -> None:
         await self.send(Ended(consultation_id=consultation_id, by=Party.EXPERT,

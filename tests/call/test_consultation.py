@@ -187,6 +187,24 @@ async def test_reconnects_after_media_stops(
         assert call.attempt == 2
 
 
+async def test_a_short_outage_keeps_the_connection(
+    hub: FakeHub, signal: SignalClient, events: EventStream
+) -> None:
+    """Media gone for less than `media_rebuild_after_s`: reconnecting on screen, and the
+    same peer connection carries media again when the path does (no new offer)."""
+    async with Consultation(signal, ServiceCode.LEGAL_AID, settings=FAST,
+                            on_event=events) as call:
+        await events.wait_for(FirstFrame)
+        hub.silence_lawyer()
+        await events.wait_for(StateChanged, lambda e: e.new == CallState.RECONNECTING)
+        assert call.attempt == 1 and call.peer is not None
+        hub.resume_lawyer()
+        back = await events.wait_for(StateChanged, lambda e: e.new == CallState.CONNECTED
+                                     and e.old == CallState.RECONNECTING)
+        assert back.attempt == 1 and call.attempt == 1
+        assert [o["attempt"] for o in hub.of_type("sdp.offer")] == [1]
+
+
 async def test_gives_up_after_three_attempts(
     hub: FakeHub, signal: SignalClient, events: EventStream
 ) -> None:

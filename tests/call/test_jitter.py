@@ -1,62 +1,124 @@
-"""The marker-aware video jitter buffer, packet by packet, and installed on a real receiver."""
+"""The kiosk's video jitter buffer, packet by packet: whole frames at once, holes given up."""
 
 from __future__ import annotations
 
-from aiortc import RTCPeerConnection
+from aiortc.codecs.vpx import VpxPayloadDescriptor
 from aiortc.jitterbuffer import JitterBuffer
 from aiortc.rtp import RtpPacket
 
-from kiosk.call.jitter import MarkerJitterBuffer, install, installed
+from kiosk.call.jitter import H264, VP8, FrameBuffer, frame_start_of
 
 
-def packet(seq: int, timestamp: int, data: bytes, *, marker: bool = False) -> RtpPacket:
-    p = RtpPacket(payload_type=96, marker=int(marker), sequence_number=seq, timestamp=timestamp)
-    p._data = data  # type: ignore[attr-defined]  # what the receiver's depayloader sets
+def vp8(seq: int, timestamp: int, data: bytes, *, first: bool = False, key: bool = False,
+        marker: bool = False) -> RtpPacket:
+    """A VP8 packet as the receiver holds it: the payload with its descriptor, and `_data`
+    depayloaded. A frame's first packet carries the frame tag (bit 0: 0 for a key frame)."""
+    body = (bytes([0x00 if key else 0x01]) + data) if first else data
+    descriptor = VpxPayloadDescriptor(partition_start=int(first), partition_id=0)
+    p = RtpPacket(payload_type=96, marker=int(marker), sequence_number=seq % 65536,
+                  timestamp=timestamp)
+    p.payload = bytes(descriptor) + body
+    p._data = body  # type: ignore[attr-defined]  # what aiortc's depayloader sets
     return p
 
 
-def feed(buffer: JitterBuffer, packets: list[RtpPacket]) -> list[bytes | None]:
-    out: list[bytes | None] = []
-    for p in packets:
-        _, frame = buffer.add(p)
-        out.append(None if frame is None else frame.data)
-    return out
+def frame(seq: int, timestamp: int, parts: list[bytes], *, key: bool = False) -> list[RtpPacket]:
+    last = len(parts) - 1
+    return [vp8(seq + i, timestamp, part, first=i == 0, key=key, marker=i == last)
+            for i, part in enumerate(parts)]
 
 
-FRAME_1 = [packet(10, 3000, b"a"), packet(11, 3000, b"b"), packet(12, 3000, b"c", marker=True)]
-FRAME_2 = [packet(13, 6000, b"d"), packet(14, 6000, b"e", marker=True)]
+def feed(buffer: FrameBuffer, packets: list[RtpPacket], now: float = 0.0) -> list[list[bytes]]:
+    """What each packet released, as frame payloads (the frame tag dropped)."""
+    return [[f.data[1:] for f in buffer.add(p, now).frames] for p in packets]
+
+
+KEY = frame(10, 3000, [b"a", b"b", b"c"], key=True)
+DELTA = frame(13, 6000, [b"d", b"e"])
+DELTA_2 = frame(15, 9000, [b"f"])
 
 
 def test_a_frame_leaves_with_its_last_packet_not_with_the_next_frame() -> None:
-    ours = feed(MarkerJitterBuffer(), FRAME_1 + FRAME_2)
-    theirs = feed(JitterBuffer(capacity=512, is_video=True), FRAME_1 + FRAME_2)
-    assert ours == [None, None, b"abc", None, b"de"]
-    assert theirs == [None, None, None, b"abc", None]  # aiortc waits for the next frame
+    ours = feed(FrameBuffer(), KEY + DELTA)
+    assert ours == [[], [], [b"abc"], [], [b"de"]]
+    theirs = JitterBuffer(capacity=512, is_video=True)
+    assert [theirs.add(p)[1] for p in KEY][-1] is None  # aiortc waits for the next frame
 
 
 def test_packets_out_of_order_still_make_whole_frames() -> None:
-    a, b, c = FRAME_1
-    assert feed(MarkerJitterBuffer(), [a, c, b]) == [None, None, b"abc"]
+    a, b, c = KEY
+    assert feed(FrameBuffer(), [a, c, b]) == [[], [], [b"abc"]]
 
 
-def test_a_missing_packet_holds_the_frame_until_it_comes() -> None:
-    a, b, c = FRAME_1
-    d, e = FRAME_2
-    assert feed(MarkerJitterBuffer(), [a, c, d, e, b]) == [None, None, None, None, b"abc"]
+def test_every_whole_frame_behind_a_filled_hole_leaves_at_once() -> None:
+    a, b, c = KEY
+    d, e = DELTA
+    (f,) = DELTA_2
+    # b is lost and retransmitted after the next two frames came: all three leave with it
+    assert feed(FrameBuffer(), [a, c, d, e, f, b]) == [[], [], [], [], [], [b"abc", b"de", b"f"]]
 
 
-def test_a_frame_whose_marked_packet_is_lost_goes_as_aiortc_would() -> None:
-    unmarked = [packet(20, 9000, b"x"), packet(21, 9000, b"y")]
-    following = [packet(22, 12000, b"z", marker=True)]
-    assert feed(MarkerJitterBuffer(), unmarked + following) == [None, None, b"xy"]
+def test_a_hole_is_given_up_after_its_time_and_a_key_frame_is_asked_for() -> None:
+    buffer = FrameBuffer()
+    feed(buffer, KEY)
+    d, e = DELTA
+    assert buffer.add(e, now=1.0).frames == []  # d is missing
+    assert buffer.missing_at_head and buffer.missing() == [13]
+    assert buffer.expire(1.1, give_up_s=0.3).want_key_frame is False  # still worth waiting
+    given_up = buffer.expire(1.4, give_up_s=0.3)
+    assert given_up.want_key_frame and given_up.frames == []
+    # frames after the hole cannot be decoded: dropped until a key frame
+    assert feed(buffer, DELTA_2, now=1.5) == [[]]
+    assert buffer.add(d, now=1.6).frames == []  # the late retransmission is not wanted
+    key = frame(16, 12000, [b"g", b"h"], key=True)
+    assert feed(buffer, key, now=1.7) == [[], [b"gh"]]
+    assert not buffer.waiting_for_key and buffer.skips == 1
 
 
-async def test_it_installs_on_a_video_receiver_before_packets_arrive() -> None:
-    pc = RTCPeerConnection()
-    try:
-        video = pc.addTransceiver("video")
-        assert not installed(video.receiver)
-        assert install(video.receiver)
-        assert installed(video.receiver)
-    finally:
-        await pc.close()
+def test_giving_up_skips_to_a_key_frame_already_held() -> None:
+    buffer = FrameBuffer()
+    feed(buffer, KEY)
+    _, e = DELTA
+    later_key = frame(15, 9000, [b"k", b"l"], key=True)
+    released = [buffer.add(p, now=2.0).frames for p in [e, *later_key]]
+    assert released == [[], [], []]  # held behind the hole at d
+    given_up = buffer.expire(3.0, give_up_s=0.5)
+    assert [f.data[1:] for f in given_up.frames] == [b"kl"] and given_up.want_key_frame
+
+
+def test_a_frame_whose_marked_packet_is_lost_ends_where_the_next_begins() -> None:
+    buffer = FrameBuffer()
+    unmarked = [vp8(20, 9000, b"x", first=True, key=True), vp8(21, 9000, b"y")]
+    following = frame(22, 12000, [b"z"])
+    assert feed(buffer, unmarked + following) == [[], [], [b"xy", b"z"]]
+
+
+def test_a_full_buffer_skips_instead_of_waiting_for_ever() -> None:
+    buffer = FrameBuffer(capacity=64)
+    feed(buffer, KEY)
+    packets = [p for n in range(40) for p in frame(14 + 2 * n, 6000 + 3000 * n, [b"p", b"q"])]
+    out = [buffer.add(p, now=0.0) for p in packets]  # 13 never comes
+    assert any(r.want_key_frame for r in out)
+    assert buffer.held() < 64
+
+
+def test_sequence_numbers_wrap() -> None:
+    buffer = FrameBuffer()
+    first = frame(65534, 3000, [b"a", b"b", b"c"], key=True)  # 65534, 65535, 0
+    assert feed(buffer, first + frame(1, 6000, [b"d"])) == [[], [], [b"abc"], [b"d"]]
+
+
+def test_key_frames_and_frame_starts_of_each_codec() -> None:
+    assert VP8.key(vp8(1, 0, b"", first=True, key=True))
+    assert not VP8.key(vp8(1, 0, b"", first=True))
+    assert not VP8.starts(vp8(1, 0, b"x"))
+    idr = RtpPacket(payload_type=102)
+    idr.payload = bytes([0x65, 0x88])  # a single IDR slice
+    fu_middle = RtpPacket(payload_type=102)
+    fu_middle.payload = bytes([0x7C, 0x05, 0x00])  # FU-A, not the start
+    stap = RtpPacket(payload_type=102)
+    stap.payload = bytes([0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x02, 0x68, 0xCE])  # SPS, PPS
+    assert H264.key(idr) and H264.starts(idr)
+    assert not H264.starts(fu_middle) and not H264.key(fu_middle)
+    assert H264.key(stap) and H264.starts(stap)
+    assert frame_start_of("vp8") is VP8 and frame_start_of("H264") is H264

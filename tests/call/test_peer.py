@@ -24,10 +24,10 @@ from kiosk.call.events import (
 )
 from kiosk.call.frames import FrameSlot
 from kiosk.call.hardware import VideoCodecChoice
-from kiosk.call.jitter import installed
 from kiosk.call.pattern import Stamp, read_stamp
 from kiosk.call.peer import ConsultationPeer
 from kiosk.call.policy import BitratePolicy, installed_encoder
+from kiosk.call.receive import installed
 from kiosk.call.settings import PolicySettings
 from kiosk.call.sources import (
     AudioSource,
@@ -123,7 +123,7 @@ async def test_video_and_audio_flow_both_ways(pair: tuple[Side, Side]) -> None:
         counters = [s.counter for s in stamps if s is not None]
         assert counters == sorted(counters) and len(set(counters)) == 10
     assert kiosk.sink.frames > 0 and lawyer.sink.frames > 0
-    # Both sides' video receivers hand frames on with their last packet (jitter.py).
+    # Both sides' video receivers have the kiosk's receive path (receive.py, jitter.py).
     for side in pair:
         receivers = [t.receiver for t in side.peer.pc.getTransceivers() if t.kind == "video"]
         assert receivers and all(installed(r) for r in receivers)
@@ -179,9 +179,9 @@ async def test_audio_only_when_the_estimate_drops_and_back() -> None:
         assert installed_encoder(video_sender) is kiosk.peer.vp8  # the patch is in place
         kiosk.peer.vp8.on_remb = lambda bps: None  # the test plays the network from here
 
-        # below aiortc's 250 kbit/s floor, the encoder follows the estimate
-        policy.on_estimate(120_000, now[0])
-        assert kiosk.peer.vp8.target_bitrate == 120_000
+        # below aiortc's 250 kbit/s floor, the encoder follows the estimate (less audio)
+        policy.on_estimate(172_000, now[0])
+        assert kiosk.peer.vp8.target_bitrate == 172_000 - settings.audio_reserve_bps
 
         # a thin uplink: under the threshold for degrade_after_s -> audio only, once
         policy.on_estimate(40_000, now[0])

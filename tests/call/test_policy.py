@@ -37,7 +37,9 @@ def test_target_follows_the_estimate_within_floor_and_ceiling() -> None:
     p, events = policy()
     assert p.target_bps == S.start_bps
     p.on_estimate(150_000, 1)
-    assert p.target_bps == 150_000 < MIN_BITRATE  # below aiortc's own floor
+    # the estimate is of everything sent: the audio's share first, the video the rest,
+    # below aiortc's own floor
+    assert p.target_bps == 150_000 - S.audio_reserve_bps < MIN_BITRATE
     p.on_estimate(80_000, 2)
     assert p.target_bps == S.floor_bps
     p.on_estimate(5_000_000, 3)
@@ -125,8 +127,9 @@ def test_settings_are_checked() -> None:
 def test_the_encoders_take_their_targets_from_the_policy() -> None:
     p, _ = policy()
     encoder = AdaptiveVp8Encoder(p)
-    encoder.target_bitrate = 120_000  # what aiortc does with a REMB
-    assert p.estimate_bps == 120_000 and encoder.target_bitrate == 120_000
+    encoder.target_bitrate = 180_000  # what aiortc does with a REMB
+    assert p.estimate_bps == 180_000
+    assert encoder.target_bitrate == 180_000 - S.audio_reserve_bps
     assert encoder.remb_count == 1
     assert AdaptiveOpusEncoder(24_000).codec.bit_rate == 24_000
 
@@ -191,3 +194,34 @@ async def test_install_encoder_uses_aiortcs_private_slot() -> None:
         assert not install_encoder(sender, encoder)  # never replaces one in use
     finally:
         await pc.close()
+
+
+def _speech_like(encoder: AdaptiveOpusEncoder, seconds: float = 1.0) -> list[bytes]:
+    """A warbling tone through `encoder`, 20 ms at a time: its packets."""
+    import fractions
+    import math
+    from array import array
+
+    import av
+
+    packets: list[bytes] = []
+    for start in range(0, int(48_000 * seconds), 960):
+        samples = array("h", (
+            int(3000 * math.sin(2 * math.pi * 440 * (start + k) / 48_000)
+                * (1 + math.sin(2 * math.pi * 3 * (start + k) / 48_000)))
+            for k in range(960)))
+        frame = av.AudioFrame(format="s16", layout="mono", samples=960)
+        frame.planes[0].update(samples.tobytes())
+        frame.sample_rate, frame.pts, frame.time_base = 48_000, start, fractions.Fraction(1, 48_000)
+        packets += encoder.encode(frame)[0]
+    return packets
+
+
+def test_opus_speaks_mono_with_in_band_fec() -> None:
+    with_fec = _speech_like(AdaptiveOpusEncoder(32_000, loss_percent=10))
+    without = _speech_like(AdaptiveOpusEncoder(32_000, loss_percent=0))
+    assert len(with_fec) == len(without) >= 45
+    # FFmpeg drops an option it does not know without a word: the packets must differ
+    assert with_fec != without
+    # the TOC byte's stereo flag (RFC 6716, 3.1) is clear: one channel
+    assert all(packet[0] & 0x04 == 0 for packet in with_fec)

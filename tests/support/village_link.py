@@ -36,7 +36,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +66,9 @@ class Profile:
 
     @classmethod
     def symmetric(cls, name: str, shape: Shape, **kwargs: Any) -> Profile:
-        down = replace(shape, only_tcp_443=False) if shape.only_tcp_443 else shape
-        return cls(name, shape, down, **kwargs)
+        """The same each way (the 443 filter too: up it passes TCP to port 443, down TCP
+        from it, as a NAT passes only the replies of what went out)."""
+        return cls(name, shape, shape, **kwargs)
 
     def describe(self) -> str:
         shape = self.up
@@ -282,6 +283,11 @@ class VillageLink:
         self._expect("reset")
 
     # --- running things on either side ---------------------------------------------------------
+
+    def reach_from_here(self, ip: str) -> None:
+        """This process (root namespace) reaches the centre's `ip` over the management link,
+        unshaped: to seed the hub, or to see that coturn listens."""
+        _ip("route", "replace", f"{ip}/32", "via", MANAGE_IP)
 
     def centre_argv(self, argv: Sequence[str]) -> list[str]:
         return ["ip", "netns", "exec", self.centre, *argv]
