@@ -16,6 +16,8 @@ never drained and the lawyer's picture ran 1-3 s late for the rest of the call.
   `give_up_s` after it was seen; then the buffer skips to the next key frame it
   holds, or drops what it holds and waits for one, and asks for one (PLI):
   frames after a lost one cannot be decoded without it;
+* after a second or more with no packet at all (the link was down), a hole is
+  given up at once: what was lost in an outage will not come back in time;
 * while it waits for a key frame it drops the frames that are not one, and
   anything that does not begin at a frame's first packet.
 
@@ -26,6 +28,7 @@ payload descriptor and the VP8 frame tag) and H.264 (RFC 6184's NAL headers).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -36,6 +39,8 @@ from aiortc.jitterbuffer import JitterFrame
 log = logging.getLogger(__name__)
 
 CAPACITY = 512  # packets held at most, as aiortc's video buffer
+# Silence this long, then packets after a hole: an outage, not a lost packet.
+OUTAGE_S = 1.0
 
 
 class Packet(Protocol):
@@ -132,6 +137,9 @@ class FrameBuffer:
         self.waiting_for_key = True  # until the first key frame, and after a skip
         self.skips = 0
         self.dropped_frames = 0
+        self._last_arrival: float | None = None
+        # (when, how long) a hole at the head waited for its retransmission
+        self.repairs: deque[tuple[float, float]] = deque(maxlen=64)
 
     # --- sequence numbers ---------------------------------------------------------------------
 
@@ -146,6 +154,12 @@ class FrameBuffer:
     @property
     def missing_at_head(self) -> bool:
         return self.gap_since is not None
+
+    def repair_wait_ms(self, now: float, window_s: float = 20.0, share: float = 0.8) -> float:
+        """How long the picture waited for a retransmission lately (`share` of the holes
+        filled in the last `window_s`), in ms; 0 when none was."""
+        waits = sorted(wait for at, wait in self.repairs if now - at < window_s)
+        return waits[min(len(waits) - 1, int(share * len(waits)))] * 1000 if waits else 0.0
 
     def held(self) -> int:
         return len(self._packets)
@@ -165,10 +179,24 @@ class FrameBuffer:
             self._origin = ext
         if ext < self._origin or ext in self._packets:
             return Released()  # a duplicate, or a retransmission of what was given up
+        released = Released()
+        silence = 0.0 if self._last_arrival is None else now - self._last_arrival
+        self._last_arrival = now
+        if silence >= OUTAGE_S and self._highest is not None and ext > self._highest + 1:
+            # Nothing came for a while and then a jump: the link was down. What was lost
+            # in it will not come back in time; waiting and asking would only hold the
+            # picture longer. Straight to a key frame.
+            log.info("video buffer: %d packets lost in %.1f s of silence: asking for a key "
+                     "frame", ext - self._highest - 1, silence)
+            released = self._skip(now)
+            released.want_key_frame = True
+            self._origin = ext  # the hole is behind us: the next frame may begin here
         self._packets[ext] = packet
         if self._highest is None or ext > self._highest:
             self._highest = ext
-        released = self._release(now)
+        more = self._release(now)
+        released.frames += more.frames
+        released.want_key_frame |= more.want_key_frame
         if self._highest - self._origin >= self.capacity:
             log.info("video buffer full (%d packets): skipping to a key frame", self.held())
             more = self._skip(now)
@@ -211,6 +239,9 @@ class FrameBuffer:
         hole = bool(self._packets) and (self._origin not in self._packets
                                         or self._head_incomplete())
         if not hole:
+            if self.gap_since is not None and out.frames:
+                # a hole filled by a retransmission: how long the picture waited for it
+                self.repairs.append((now, now - self.gap_since))
             self.gap_since = None
         elif self.gap_since is None:
             self.gap_since = now

@@ -46,7 +46,7 @@ from aiortc import (
 from aiortc import sdp as aiortc_sdp
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from kiosk.call import level, playout, receive
+from kiosk.call import level, playout, receive, resend
 from kiosk.call.document import LABEL, DocumentChannel
 from kiosk.call.events import (
     DeviceKind,
@@ -242,6 +242,8 @@ class ConsultationPeer:
                 sender = self.pc.addTrack(self._video_tap)
             # Its encoder waits for the negotiation (`_install_video_encoder`).
             self._video_sender = sender
+            # No retransmission of what nobody waits for any more (resend.py).
+            resend.install(sender, self.rtt_s, lambda: self.policy.target_bps)
         elif offering:
             prefer_codec(self.pc.addTransceiver("video", direction="recvonly"), self.video_codec)
         if self._audio_source is not None:
@@ -539,15 +541,21 @@ class ConsultationPeer:
             self._set_state(PeerState.MEDIA_LOST, f"no media for {silent:.1f} s")
             self._on_event(MediaLost(self.name, silent))
 
-    def _follow_the_link(self, now: float, rtt: float | None, video_lost: int) -> None:
+    def _follow_the_link(self, now: float, rtt: float | None, video_lost: int,
+                         jitter_there_ms: float) -> None:
         """The playout delays from the losses each way: the other side's receiver reports
-        for our video, our receive path's holes for theirs."""
-        if self.playout_there.observe(now, rtt, video_lost) and self._video_sender is not None:
+        for our video (RFC 3550's jitter is a mean deviation: about a third of how late
+        the late frames come), our receive path's holes and frames for theirs."""
+        changed = self.playout_there.observe(now, rtt, video_lost, 3 * jitter_there_ms)
+        if changed and self._video_sender is not None:
             extension = playout.installed(self._video_sender)
             if extension is not None:
                 extension.set_delay(*self.playout_there.extension_range())
-        missing = sum(path.missing_seen for path in self._receive_paths())
-        self.playout_here.observe(now, rtt, missing)
+        paths = self._receive_paths()
+        missing = sum(path.missing_seen for path in paths)
+        repair = max((p.buffer.repair_wait_ms(now) for p in paths if p.buffer), default=0.0)
+        self.playout_here.observe(now, rtt, missing, self._playout_clock.lateness_ms(now),
+                                  repair_ms=repair)
 
     def _receive_paths(self) -> list[receive.VideoReceivePath]:
         paths = (receive.installed(t.receiver) for t in self.pc.getTransceivers())
@@ -578,6 +586,7 @@ class ConsultationPeer:
         report = await self.pc.getStats()
         sent = received = lost = video_lost = 0
         rtt: float | None = None
+        video_jitter = 0  # RTP units (90 kHz) of the lawyer's browser's estimate
         for stats in report.values():
             kind = getattr(stats, "type", "")
             if kind == "transport":
@@ -587,9 +596,10 @@ class ConsultationPeer:
                 lost += max(0, stats.packetsLost)
                 if stats.kind == "video":
                     video_lost += max(0, stats.packetsLost)
+                    video_jitter = max(video_jitter, stats.jitter or 0)
                 if stats.roundTripTime is not None and (stats.kind == "video" or rtt is None):
                     rtt = stats.roundTripTime
-        self._follow_the_link(now, rtt, video_lost)
+        self._follow_the_link(now, rtt, video_lost, video_jitter / 90)
         fps_out = self._video_tap.sent if self._video_tap is not None else 0
         prev = self._prev
         self._prev = (now, sent, received, self.frames_decoded, fps_out)
@@ -641,6 +651,9 @@ class ConsultationPeer:
         for path in self._receive_paths():
             path.close()
             log.info("peer %s: video received: %s", self.name, path.summary())
+        guard = None if self._video_sender is None else resend.installed(self._video_sender)
+        if guard is not None:
+            log.info("peer %s: video sent: %s", self.name, guard.summary())
         with contextlib.suppress(ValueError):
             self.policy.listeners.remove(self._on_policy)
         with contextlib.suppress(ValueError):

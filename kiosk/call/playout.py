@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import deque
 from dataclasses import dataclass
 
 from aiortc import RTCPeerConnection
@@ -179,25 +180,32 @@ def installed_stream(pc: RTCPeerConnection, sender: RTCRtpSender) -> bool:
 class PlayoutSettings:
     # No loss seen for this long: frames are shown as soon as they are decoded again.
     quiet_after_s: float = 20.0
-    # A frame that needed one retransmission arrives a round trip late; held this much
-    # longer than a round trip it is still on time (the retransmission's own queueing).
+    # A frame that needed one retransmission arrives a round trip (and the margin) late;
+    # a gap in the picture of up to `slack_ms` more than a frame's is not a freeze (P4
+    # counts gaps over 200 ms), so only the rest is held.
     margin_ms: int = 40
+    slack_ms: int = 100
+    # Frames arriving this much later than the earliest (a queue that comes and goes, TCP
+    # through a TURN relay) are held for too; less is not worth a delay.
+    jitter_floor_ms: int = 80
+    least_ms: int = 60  # less than this is not worth leaving the low-latency path for
     most_ms: int = 600
 
 
 class PlayoutPolicy:
-    """How long each side holds a frame before showing it, from the loss and the round
-    trip of the link (pure; the clock is passed in).
+    """How long each side holds a frame before showing it, from the loss, the round trip
+    and the jitter of the link (pure; the clock is passed in).
 
     On a clean link, no time at all (`kiosk/call/playout.py`'s low-latency path for the
     lawyer's browser, frames drawn when decoded on the kiosk). Once a packet is lost, a
     frame that waits for its retransmission arrives about a round trip late and, shown at
     once, freezes the picture for that long (P4 counted hundreds of ms a few times a
     second at 3 % loss). So from a loss until `quiet_after_s` without one, every frame is
-    held for the round trip plus a margin: the one retransmitted is then on time, and the
-    picture runs that much later, still less than the lawyer's browser's own adaptive
-    buffer adds (its jitter estimate takes a round trip and more once it retransmits).
-    `delay_ms` changes only through `_set`, which logs `old -> new`.
+    held long enough that such a frame is still on time but for `slack_ms`; and frames
+    that come late by more than `jitter_floor_ms` (p95) are waited for too. That is less
+    than the lawyer's browser's own adaptive buffer adds (its jitter estimate takes a
+    round trip and more once it retransmits). `delay_ms` changes only through `_set`,
+    which logs `old -> new`.
     """
 
     def __init__(self, name: str, settings: PlayoutSettings | None = None) -> None:
@@ -207,23 +215,32 @@ class PlayoutPolicy:
         self._lost: int | None = None
         self._last_loss: float | None = None
 
-    def observe(self, now: float, rtt_s: float | None, lost_total: int) -> bool:
-        """One reading: the round trip and how many packets were lost so far. True when
-        `delay_ms` changed."""
+    def observe(self, now: float, rtt_s: float | None, lost_total: int,
+                jitter_ms: float = 0.0, repair_ms: float | None = None) -> bool:
+        """One reading: the round trip, how many packets were lost so far, how much later
+        than most the late frames come (`jitter_ms`), and, where known, how long the
+        picture waited for retransmissions lately (`repair_ms`: then the round trip is
+        not needed to guess it). True when `delay_ms` changed."""
         if self._lost is not None and lost_total > self._lost:
             self._last_loss = now
         self._lost = lost_total if self._lost is None else max(self._lost, lost_total)
         s = self.settings
         lossy = self._last_loss is not None and now - self._last_loss < s.quiet_after_s
-        if not lossy or rtt_s is None:
-            return self._set(0 if not lossy else self.delay_ms, "no loss" if not lossy
-                             else "no round trip yet")
-        wanted = min(s.most_ms, int(rtt_s * 1000) + s.margin_ms)
+        for_loss = 0
+        wait_ms = repair_ms if repair_ms else (None if rtt_s is None else rtt_s * 1000)
+        if lossy and wait_ms is not None:
+            for_loss = int(wait_ms) + s.margin_ms - s.slack_ms
+        for_jitter = int(jitter_ms) + 10 if jitter_ms >= s.jitter_floor_ms else 0
+        wanted = min(s.most_ms, max(for_loss, for_jitter))
+        if wanted < s.least_ms:
+            return self._set(0, "a clean link")
         wanted = -(-wanted // 10) * 10  # the extension's unit
         # a round trip that wobbles by a few ms need not move the other side's buffer
         if self.delay_ms and abs(wanted - self.delay_ms) < 30:
             return False
-        return self._set(wanted, f"loss, round trip {rtt_s * 1000:.0f} ms")
+        why = (f"loss, retransmissions wait {wait_ms:.0f} ms" if wait_ms is not None
+               and for_loss >= for_jitter else f"frames up to {jitter_ms:.0f} ms late")
+        return self._set(wanted, why)
 
     def _set(self, delay_ms: int, why: str) -> bool:
         old = self.delay_ms
@@ -241,12 +258,14 @@ class PlayoutPolicy:
 class PlayoutClock:
     """When our own screen shows a received frame: `delay_s` after the earliest its RTP
     timestamp could have arrived (the smallest arrival-minus-timestamp of the last
-    `window_s`), so that frames that waited for a retransmission keep their places."""
+    `window_s`), so that frames that waited for a retransmission keep their places. It
+    also tells how late the late frames came (`lateness_ms`)."""
 
     def __init__(self, clock_rate: int = 90_000, window_s: float = 10.0) -> None:
         self.clock_rate = clock_rate
         self.window_s = window_s
-        self._offsets: list[tuple[float, float]] = []  # (arrival, arrival - media time)
+        self._offsets: deque[tuple[float, float]] = deque()  # (arrival, arrival - media)
+        self._late: deque[tuple[float, float]] = deque()  # (arrival, lateness)
         self._last_ts: int | None = None
         self._unwrapped = 0
 
@@ -260,7 +279,20 @@ class PlayoutClock:
         self._last_ts = rtp_ts
         media = self._unwrapped / self.clock_rate
         offset = arrival - media
-        self._offsets = [(a, o) for a, o in self._offsets if arrival - a < self.window_s]
+        for kept in (self._offsets, self._late):
+            while kept and arrival - kept[0][0] >= self.window_s:
+                kept.popleft()
         self._offsets.append((arrival, offset))
         earliest = min(o for _, o in self._offsets)
+        self._late.append((arrival, offset - earliest))
         return max(arrival, earliest + media + delay_s) if delay_s > 0 else arrival
+
+    def lateness_ms(self, now: float, span_s: float = 5.0, share: float = 0.95) -> float:
+        """How much later than most (the median) the late frames (at `share`) of the last
+        `span_s` came: a jitter. Not how late against the earliest: a queue that stands
+        delays every frame alike and holding frames back would not help against it."""
+        recent = sorted(late for at, late in self._late if now - at < span_s)
+        if len(recent) < 10:
+            return 0.0
+        late = recent[min(len(recent) - 1, int(share * len(recent)))]
+        return (late - recent[len(recent) // 2]) * 1000

@@ -12,7 +12,9 @@ its REMB, RTX unwrapping, depayloading, RTCP statistics, the decoder queue) but:
   comes, up to `NACK_TRIES` times, as libwebrtc's NACK module does;
 * keeps frames in `jitter.FrameBuffer`, which hands on every whole frame and
   gives up on a hole after `give_up_after(rtt)`, then asks for a key frame
-  (PLI), again every `pli_every(rtt)` while none has come.
+  (PLI), again every `pli_every(rtt)` while none has come;
+* caps the REMB it sends by the queue it sees building in front of the
+  village's downlink (`queue_watch.py`), and sends it at once when that cap drops.
 
 `rtt` is a callable: the round trip the peer's own sender measures from the
 other side's receiver reports (the same path), or None before the first.
@@ -35,6 +37,7 @@ from aiortc.rtcrtpreceiver import RTCRtpReceiver, StreamStatistics
 from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket, pack_remb_fci, unwrap_rtx
 
 from kiosk.call.jitter import FrameBuffer, frame_start_of
+from kiosk.call.queue_watch import QueueWatch
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,8 @@ class VideoReceivePath:
         self._codec: Any = None  # the media codec of the last packet (RTX unwrapped)
         self._last_pli = 0.0
         self._tick: asyncio.TimerHandle | None = None
+        self.queue = QueueWatch()
+        self._estimate: tuple[int, list[int]] | None = None  # aiortc's last (bps, ssrcs)
         self.nacks_sent = 0
         self.missing_seen = 0  # packets found missing (asked for at least once)
         self.plis_sent = 0
@@ -91,15 +96,17 @@ class VideoReceivePath:
         if not r._enabled:
             return
         estimator = _private(r, "remote_bitrate_estimator")
+        size = len(packet.payload) + packet.padding_size
         if estimator is not None and packet.extensions.abs_send_time is not None:
             remb = estimator.add(
                 abs_send_time=packet.extensions.abs_send_time, arrival_time_ms=arrival_time_ms,
-                payload_size=len(packet.payload) + packet.padding_size, ssrc=packet.ssrc,
+                payload_size=size, ssrc=packet.ssrc,
             )
-            rtcp_ssrc = _private(r, "rtcp_ssrc")
-            if rtcp_ssrc is not None and remb is not None:
-                await r._send_rtcp(RtcpPsfbPacket(fmt=RTCP_PSFB_APP, ssrc=rtcp_ssrc,
-                                                  media_ssrc=0, fci=pack_remb_fci(*remb)))
+            if remb is not None:
+                self._estimate = remb
+            if self.queue.packet(arrival_time_ms, packet.extensions.abs_send_time, size) \
+                    or remb is not None:
+                await self._send_remb()
         codecs = _private(r, "codecs")
         codec = codecs.get(packet.payload_type)
         if codec is None:
@@ -135,6 +142,16 @@ class VideoReceivePath:
         self._to_decoder(codec, released.frames)
         await self._ask(now, want_key)
         self._schedule()
+
+    async def _send_remb(self) -> None:
+        """aiortc's estimate, capped by what the downlink's queue says (queue_watch.py)."""
+        rtcp_ssrc = _private(self.receiver, "rtcp_ssrc")
+        if rtcp_ssrc is None or self._estimate is None:
+            return
+        bitrate, ssrcs = self._estimate
+        fci = pack_remb_fci(self.queue.limit(bitrate), ssrcs)
+        await self.receiver._send_rtcp(RtcpPsfbPacket(fmt=RTCP_PSFB_APP, ssrc=rtcp_ssrc,
+                                                      media_ssrc=0, fci=fci))
 
     def _to_decoder(self, codec: Any, frames: list[Any]) -> None:
         if not frames or not _private(self.receiver, "decoder_thread"):
@@ -204,7 +221,8 @@ class VideoReceivePath:
         dropped = 0 if buffer is None else buffer.dropped_frames
         return (f"{self.frames_out} frames to the decoder, {self.nacks_sent} NACKs, "
                 f"{self.plis_sent} PLIs, {skips} holes given up, {dropped} frames dropped "
-                "waiting for a key frame")
+                f"waiting for a key frame, {self.queue.backoffs} backoffs for the downlink's "
+                "queue")
 
     def close(self) -> None:
         if self._tick is not None:

@@ -27,7 +27,10 @@ class PolicySettings:
 
     floor_bps: int = 96_000  # aiortc's own floor is 250_000
     ceiling_bps: int = 1_000_000  # plenty for 640x480 at 15 fps
-    start_bps: int = 300_000  # before the first estimate
+    # Before the first estimate: with the audio about 230 kbit/s in all, under what the
+    # thinnest village uplinks carry (a start above it filled a 256 kbit/s link's queue
+    # for a second, P4); the other side's estimate raises it within seconds where it can.
+    start_bps: int = 180_000
     audio_bps: int = 32_000  # Opus for speech (aiortc sends 96_000)
     # What the audio costs on the wire besides its bitrate: 50 packets a second of
     # RTP, SRTP, UDP and IP headers (about 50 bytes each).

@@ -45,6 +45,7 @@ from kiosk.call.settings import CallSettings
 from kiosk.call.signal_client import SignalClient, signal_url
 from kiosk.domain.codes import ServiceCode
 
+log = logging.getLogger("kiosk side")
 SETTINGS = CallSettings(
     camera="test-pattern", microphone="test-tone", speaker="none", width=640, height=480, fps=15
 )
@@ -98,6 +99,10 @@ class KioskSide:
             emit("peer", new=str(event.new), t=time.time(), detail=event.detail)
         elif isinstance(event, MediaStats):
             self.stats = event
+            log.info("stats: sent %.0f kbit/s (target %s, estimate %s), received %.0f kbit/s "
+                     "%.1f fps, rtt %s ms, %s, %s", event.send_kbps, event.target_kbps,
+                     event.estimate_kbps, event.recv_kbps, event.fps_in, event.rtt_ms,
+                     event.send_step, event.policy)
         elif isinstance(event, FirstFrame):
             emit("first_frame_event", after_s=event.after_s, width=event.width,
                  height=event.height)

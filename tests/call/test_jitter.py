@@ -60,7 +60,7 @@ def test_every_whole_frame_behind_a_filled_hole_leaves_at_once() -> None:
 
 def test_a_hole_is_given_up_after_its_time_and_a_key_frame_is_asked_for() -> None:
     buffer = FrameBuffer()
-    feed(buffer, KEY)
+    feed(buffer, KEY, now=0.9)
     d, e = DELTA
     assert buffer.add(e, now=1.0).frames == []  # d is missing
     assert buffer.missing_at_head and buffer.missing() == [13]
@@ -77,7 +77,7 @@ def test_a_hole_is_given_up_after_its_time_and_a_key_frame_is_asked_for() -> Non
 
 def test_giving_up_skips_to_a_key_frame_already_held() -> None:
     buffer = FrameBuffer()
-    feed(buffer, KEY)
+    feed(buffer, KEY, now=1.9)
     _, e = DELTA
     later_key = frame(15, 9000, [b"k", b"l"], key=True)
     released = [buffer.add(p, now=2.0).frames for p in [e, *later_key]]
@@ -122,3 +122,33 @@ def test_key_frames_and_frame_starts_of_each_codec() -> None:
     assert not H264.starts(fu_middle) and not H264.key(fu_middle)
     assert H264.key(stap) and H264.starts(stap)
     assert frame_start_of("vp8") is VP8 and frame_start_of("H264") is H264
+
+
+def test_after_an_outage_a_hole_is_given_up_at_once() -> None:
+    buffer = FrameBuffer()
+    feed(buffer, KEY, now=1.0)
+    # 6 s of nothing, then packets from well after the hole
+    later = frame(200, 90000, [b"x", b"y"])
+    first = buffer.add(later[0], now=7.0)
+    assert first.want_key_frame and buffer.skips == 1 and not buffer.missing_at_head
+    assert buffer.add(later[1], now=7.01).frames == []  # not a key frame: dropped
+    assert feed(buffer, frame(202, 93000, [b"k"], key=True), now=7.1) == [[b"k"]]
+
+
+def test_a_short_pause_is_not_an_outage() -> None:
+    buffer = FrameBuffer()
+    feed(buffer, KEY, now=1.0)
+    _, e = DELTA
+    assert not buffer.add(e, now=1.5).want_key_frame  # d may still come
+    assert buffer.missing_at_head and buffer.skips == 0
+
+
+def test_how_long_the_picture_waited_for_retransmissions() -> None:
+    buffer = FrameBuffer()
+    a, b, c = KEY
+    buffer.add(a, now=1.0)
+    buffer.add(c, now=1.05)  # b is missing from here
+    assert buffer.repair_wait_ms(1.1) == 0.0
+    assert buffer.add(b, now=1.35).frames  # its retransmission, 300 ms later
+    assert abs(buffer.repair_wait_ms(1.4) - 300) < 1e-6
+    assert buffer.repair_wait_ms(30.0) == 0.0  # long ago: forgotten

@@ -125,3 +125,61 @@ async def test_install_uses_aiortcs_private_slots() -> None:
         assert playout.install(pc)  # again: nothing changes
     finally:
         await pc.close()
+
+
+# --- the playout delay each way, from loss, round trip and jitter (pure) -------------------
+
+
+def test_a_clean_link_holds_nothing_and_a_lossy_one_holds_for_a_retransmission() -> None:
+    from kiosk.call.playout import PlayoutPolicy, PlayoutSettings
+
+    s = PlayoutSettings()
+    policy = PlayoutPolicy("test", s)
+    assert not policy.observe(0, 0.3, 0) and policy.delay_ms == 0  # nothing lost yet
+    assert policy.extension_range() == (0, MAX_DELAY_MS)  # the low-latency path
+    assert policy.observe(1, 0.3, 2)  # two packets lost: a retransmission's worth
+    assert policy.delay_ms == 300 + s.margin_ms - s.slack_ms
+    assert policy.extension_range() == (policy.delay_ms, policy.delay_ms)
+    assert not policy.observe(2, 0.31, 2)  # a round trip that wobbles moves nothing
+    # a round trip short enough that a retransmitted frame is no freeze: nothing held
+    short = PlayoutPolicy("short", s)
+    short.observe(0, 0.08, 0)
+    short.observe(1, 0.08, 5)
+    assert short.delay_ms == 0
+    # quiet for long enough: back to showing frames at once
+    assert policy.observe(1 + s.quiet_after_s, 0.3, 2) and policy.delay_ms == 0
+
+
+def test_late_frames_are_waited_for_even_without_loss() -> None:
+    from kiosk.call.playout import PlayoutPolicy
+
+    policy = PlayoutPolicy("tcp relay")
+    policy.observe(0, 0.1, 0, jitter_ms=30)
+    assert policy.delay_ms == 0  # a little jitter is not worth a delay
+    policy.observe(1, 0.1, 0, jitter_ms=150)  # TCP through a relay: late frames, no loss
+    assert policy.delay_ms == 160
+
+
+def test_the_clock_keeps_late_frames_in_their_places() -> None:
+    from kiosk.call.playout import PlayoutClock
+
+    clock = PlayoutClock()
+    frame = 90_000 // 15  # RTP ticks of a frame at 15 fps
+    assert clock.due(10.0, 0, 0.0) == 10.0  # no delay asked: shown at once
+    assert clock.due(10.0 + 1 / 15, frame, 0.2) == 10.0 + 1 / 15 + 0.2
+    # the third frame waited 150 ms for a retransmission: it keeps its place, 50 ms later
+    due = clock.due(10.0 + 2 / 15 + 0.15, 2 * frame, 0.2)
+    assert abs(due - (10.0 + 2 / 15 + 0.2)) < 1e-9
+    for n in range(3, 40):  # most frames on time after it
+        clock.due(10.0 + n / 15, n * frame, 0.2)
+    assert 140 < clock.lateness_ms(10.0 + 40 / 15, share=0.99) < 160
+
+
+def test_the_measured_wait_for_retransmissions_beats_the_round_trip() -> None:
+    from kiosk.call.playout import PlayoutPolicy, PlayoutSettings
+
+    s = PlayoutSettings()
+    policy = PlayoutPolicy("here", s)
+    policy.observe(0, 0.5, 0)
+    policy.observe(1, 0.5, 3, repair_ms=250)  # a round trip of 500, repairs took 250
+    assert policy.delay_ms == 250 + s.margin_ms - s.slack_ms

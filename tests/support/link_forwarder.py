@@ -123,6 +123,16 @@ class Direction:
         self._last_arrival = 0.0
         self._bad = False  # the burst-loss model's state
         self.first_after_outage: float | None = None  # wall clock
+        self._noted = 0.0
+        self._worst = 0.0
+
+    def _note(self, now: float, queued: float) -> None:
+        """Once a second, on stderr (the forwarder's log): how long this way's queue was."""
+        self._worst = max(self._worst, queued)
+        if now - self._noted >= 1.0:
+            print(f"{time.strftime('%H:%M:%S')} {self.name}: queue up to "
+                  f"{self._worst * 1000:.0f} ms", file=sys.stderr, flush=True)
+            self._noted, self._worst = now, 0.0
 
     def set_shape(self, shape: Shape) -> None:
         self.shape = shape
@@ -168,6 +178,7 @@ class Direction:
             departs = now
         self._busy_until = departs
         counters.queued_ms.append((start - now) * 1000)
+        self._note(now, start - now)
         if self._lost():
             counters.lost += 1
             return

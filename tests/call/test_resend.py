@@ -1,0 +1,55 @@
+"""Retransmissions the kiosk's video sender answers (`kiosk/call/resend.py`): recent ones
+within a budget, never seconds-old ones (an outage's), on a real aiortc sender."""
+
+from __future__ import annotations
+
+from aiortc import RTCPeerConnection, clock
+from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket
+
+from kiosk.call import resend
+from kiosk.call.resend import age_s, too_old
+
+
+def ntp_seconds_ago(seconds: float) -> int:
+    """An abs-send-time value of `seconds` ago."""
+    now = (clock.current_ntp_time() >> 14) & 0xFFFFFF
+    return (now - int(seconds * (1 << 18))) % (1 << 24)
+
+
+def test_the_age_of_a_packet_from_its_abs_send_time() -> None:
+    assert abs(age_s(ntp_seconds_ago(0.3), clock.current_ntp_time()) - 0.3) < 0.01
+    assert too_old(0.1) == 0.5 and abs(too_old(0.4) - 1.2) < 1e-9 and too_old(2.0) == 1.5
+
+
+async def test_old_packets_are_not_resent_and_floods_are_cut() -> None:
+    pc = RTCPeerConnection()
+    try:
+        sender = pc.addTransceiver("video").sender
+        resent: list[int] = []
+
+        async def original(seq: int) -> None:
+            resent.append(seq)
+
+        sender._retransmit = original  # type: ignore[method-assign]
+        guard = resend.install(sender, rtt=lambda: 0.2, target_bps=lambda: 200_000)
+        assert guard is not None and resend.installed(sender) is guard
+        history = sender._RTCRtpSender__rtp_history  # type: ignore[attr-defined]
+
+        def sent(seq: int, seconds_ago: float) -> None:
+            packet = RtpPacket(sequence_number=seq, payload=bytes(1000))
+            packet.extensions.abs_send_time = ntp_seconds_ago(seconds_ago)
+            history[seq % RTP_HISTORY_SIZE] = packet
+
+        sent(10, 0.1)
+        sent(11, 3.0)  # before an outage: nobody waits for it any more
+        await sender._retransmit(10)
+        await sender._retransmit(11)
+        await sender._retransmit(12)  # not in the history
+        assert resent == [10] and guard.too_old == 1
+        # 50 recent packets asked for at once: half of 200 kbit/s allows a few only
+        for seq in range(20, 70):
+            sent(seq, 0.1)
+            await sender._retransmit(seq)
+        assert 1 <= len(resent) - 1 < 20 and guard.over_budget > 30
+    finally:
+        await pc.close()
