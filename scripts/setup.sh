@@ -2,7 +2,8 @@
 # Installs what the kiosk needs on Debian 12: system packages, then a virtual
 # environment in .venv with the project and its extras.
 #   scripts/setup.sh demo   what the demo needs (Qt libraries, fonts)
-#   scripts/setup.sh test   also what the test suite uses (Chromium, Xvfb, coturn, PostgreSQL)
+#   scripts/setup.sh test   also what the test suite uses (Chromium, Xvfb, coturn, PostgreSQL,
+#                           iproute2 for the village link emulator's namespaces)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,7 @@ demo_debs=(python3 python3-venv python3-pip fonts-noto-cjk
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libglib2.0-0
   libnss3 libasound2 libpulse0 libxrandr2 libxcomposite1 libxdamage1 libxtst6 libxi6)
-test_debs=(chromium xvfb xauth coturn postgresql libatomic1 openssl)
+test_debs=(chromium xvfb xauth coturn postgresql libatomic1 openssl iproute2)
 
 debs=("${demo_debs[@]}")
 extras="hub"

@@ -15,6 +15,7 @@ from kiosk.domain.signaling import IceServer
 from tests.call import coturn
 from tests.call.coturn import Coturn, rest_credentials, running_coturn
 from tests.support import village_link
+from tests.support.requires import missing
 from tests.support.village_link import PROFILES, TURN_IP, VillageLink, in_namespace
 
 
@@ -22,7 +23,7 @@ from tests.support.village_link import PROFILES, TURN_IP, VillageLink, in_namesp
 def link(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VillageLink]:
     village_link.require()
     if not coturn.available():
-        pytest.fail("turnserver not found (apt-get install coturn)")
+        missing("turnserver not found (apt-get install coturn)")
     with VillageLink.open(tmp_path_factory.mktemp("reach-link")) as opened:
         yield opened
 

@@ -21,6 +21,7 @@ from tests.call import coturn
 from tests.call.coturn import Coturn, rest_credentials, running_coturn
 from tests.call.village_pair import Side, sides
 from tests.support import village_link
+from tests.support.requires import missing
 from tests.support.village_link import PROFILES, TURN_IP, VillageLink
 
 
@@ -34,7 +35,7 @@ def link(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VillageLink]:
 @pytest.fixture(scope="module")
 def turn(link: VillageLink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Coturn]:
     if not coturn.available():
-        pytest.fail("turnserver not found (apt-get install coturn)")
+        missing("turnserver not found (apt-get install coturn)")
     link.reach_from_here(TURN_IP)
     with running_coturn(tmp_path_factory.mktemp("calls-turn"), ip=TURN_IP, port=3478,
                         tls_port=443, wrap=link.centre_argv([])) as server:
