@@ -186,6 +186,9 @@ def link(tmp_path_factory: pytest.TempPathFactory) -> VillageLink:  # type: igno
         yield opened
 
 
+# Each call: the measured span plus ringing, connecting and the hang-up; the suite's 300 s
+# default would cut a full run.
+@pytest.mark.timeout(120 + sum(CALLS * 2 * (SECONDS[p.name] + 90) for p in CHOSEN))
 def test_p4_call_on_a_village_link(
     playwright: Playwright, link: VillageLink, tmp_path: Path
 ) -> None:
