@@ -1,0 +1,46 @@
+"""A lawyer's console tab without a browser, answering the hub's heartbeat, so the lawyer
+counts as reachable for as long as it is open (docs/signaling.md, "Presence")."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+from websockets.typing import Origin
+
+from tests.support.hub import Credentials, HubAccess
+
+
+@contextmanager
+def console_open(hub: HubAccess, credentials: Credentials) -> Iterator[None]:
+    """The lawyer's console socket, open and answering pings in a thread of its own."""
+    with hub.login(credentials) as client:
+        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    url = hub.base_url.replace("http://", "ws://") + "/v1/signal/console"
+    stop = threading.Event()
+    with connect(
+        url, origin=Origin(hub.base_url), additional_headers={"Cookie": cookie}, proxy=None
+    ) as ws:
+
+        def answer() -> None:
+            while not stop.is_set():
+                try:
+                    raw = ws.recv(timeout=0.2)
+                except TimeoutError:
+                    continue
+                except ConnectionClosed:
+                    return
+                if json.loads(raw).get("type") == "ping":
+                    ws.send('{"type": "pong"}')
+
+        thread = threading.Thread(target=answer, name=f"console of {credentials.username}")
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(5)
