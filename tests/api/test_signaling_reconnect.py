@@ -174,6 +174,12 @@ async def test_a_terminal_back_without_its_call_ends_it(
             await z.silent(1.0)  # past the claim timeout: still going
             await kiosk.send(offer(cid, attempt=2))
             await z.expect("sdp.offer", attempt=2)
+        # One that sends a new offer without resuming first goes on too: it has the call.
+        async with await terminal_socket(hub, token) as kiosk:
+            await kiosk.expect("call.accepted", consultation_id=str(cid))
+            await kiosk.send(offer(cid, attempt=3))
+            await z.expect("sdp.offer", attempt=3)
+            await z.silent(1.0)  # past the claim timeout: still going
             await kiosk.send(HangUp(consultation_id=cid))
             await z.expect("call.ended", reason="hung_up")
             await kiosk.expect("call.ended", reason="hung_up")

@@ -153,7 +153,7 @@ def test_killed_while_connecting(
         accept(lawyer, terminal, cid)
         restart(hub, lawyer)
     expect(lawyer.locator("#call-view")).to_be_visible()
-    expect(lawyer.locator("#stage-status")).to_have_text("服务器已恢复，正在等待村民端重新连接……")
+    expect(lawyer.locator("#stage-status")).to_have_text("村民端与服务器的连接中断，正在等待重新连接……")
     with SignalClient.terminal(hub, arranged.tokens[0]) as terminal:
         terminal.send(type="call.resume", consultation_id=cid, attempt=0)
         terminal.expect("call.accepted", where=of(cid))

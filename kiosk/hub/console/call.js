@@ -379,7 +379,7 @@ export class CallSession {
     const timer = $("call-timer");
     if (this.shown && timer) timer.textContent = clock((Date.now() - this.acceptedAt) / 1000);
     const live = this.pc && this.pc.connectionState === "connected";
-    if (!call.terminal_present && !live) this._stage("服务器已恢复，正在等待村民端重新连接……");
+    if (!call.terminal_present && !live) this._stage("村民端与服务器的连接中断，正在等待重新连接……");
     else if (!this.pc) this._stage("正在重新连接视频……");
   }
 

@@ -201,6 +201,10 @@ class Switchboard:
             if call is None or call.terminal_id != terminal_id:
                 raise _not_yours(msg.consultation_id)
             if isinstance(msg, Offer):
+                # An offer for the call is as good as `call.resume`: a kiosk busy making it
+                # (fetching ICE servers, gathering) may send it before its resume.
+                if not call.claimed:
+                    self._claim_back(call)
                 await self._relay_offer(call, msg)
             elif isinstance(msg, CallCancel):
                 await self._end(call, Party.TERMINAL, EndReason.CANCELLED, at=msg.at)
@@ -303,21 +307,19 @@ class Switchboard:
             return
         if call.terminal_id != terminal_id:
             raise _not_yours(msg.consultation_id)
-        first_back = call.restored and not call.claimed
-        self._claim(call)
         if call.state is not CallState.ACCEPTED or call.expert is None:
+            self._claim(call)
             self._resend(conn, call)  # the kiosk is ahead of the hub: only a lost accept
             return
         if msg.attempt > call.offer_attempt:
             # Offers the hub never saw (it was away): the next one must come after them.
             call.offer_attempt = msg.attempt
             call.answer_attempt = min(call.answer_attempt, msg.attempt - 1)
+        self._claim_back(call)
         conn.send(Accepted(consultation_id=call.id, expert=call.expert))
         if call.pending_answer is not None:
             conn.send(call.pending_answer)
             call.pending_answer = None
-        if first_back:
-            self._tell_expert_current(call)
         log.info("consultation %s: the terminal resumed it (attempt %d)", call.id, msg.attempt)
 
     async def _status(self, conn: Connection, expert_id: int, consultation_id: UUID) -> None:
@@ -550,6 +552,13 @@ class Switchboard:
             left = max(0.0, self.settings.ring_timeout.total_seconds() - waited)
             call.withdraw = self._later(left, call, "withdraw")
         self._settle(call)
+
+    def _claim_back(self, call: Call) -> None:
+        """An accepted call claimed: its lawyer's tabs hear the kiosk is back after a restart."""
+        first_back = call.restored and not call.claimed
+        self._claim(call)
+        if first_back:
+            self._tell_expert_current(call)
 
     def _settle(self, call: Call) -> None:
         """A restored call whose parties are all back is an ordinary call again."""
