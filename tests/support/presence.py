@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,9 +18,10 @@ from tests.support.hub import Credentials, HubAccess
 
 @contextmanager
 def console_open(hub: HubAccess, credentials: Credentials) -> Iterator[None]:
-    """The lawyer's console socket, open and answering pings in a thread of its own."""
-    with hub.login(credentials) as client:
-        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    """The lawyer's console socket, open and answering pings in a thread of its own; the
+    block starts once the hub counts it (`/v1/me` says the console is connected)."""
+    lawyer = hub.login(credentials)
+    cookie = "; ".join(f"{name}={value}" for name, value in lawyer.cookies.items())
     url = hub.base_url.replace("http://", "ws://") + "/v1/signal/console"
     stop = threading.Event()
     with connect(
@@ -40,7 +42,12 @@ def console_open(hub: HubAccess, credentials: Credentials) -> Iterator[None]:
         thread = threading.Thread(target=answer, name=f"console of {credentials.username}")
         thread.start()
         try:
+            deadline = time.monotonic() + 10
+            while not lawyer.get("/v1/me").json()["console_connected"]:
+                assert time.monotonic() < deadline, "the hub never saw the console connect"
+                time.sleep(0.05)
             yield
         finally:
             stop.set()
             thread.join(5)
+            lawyer.close()
