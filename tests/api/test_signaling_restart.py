@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from uuid import UUID
 
 import pytest
 
-from kiosk.domain.signaling import CallResume, HangUp
+from kiosk.domain.signaling import CallResume, CallStatus, HangUp
 from tests.api.calls import accept, answer, arrange, offer, request
 from tests.support import postgres
 from tests.support.hub import RunningHub, running_hub
@@ -280,7 +281,9 @@ async def test_hung_up_while_the_hub_was_down(start_hub: StartHub, template: Tem
 
 
 async def test_a_call_whose_parties_do_not_come_back_ends(start_hub: StartHub) -> None:
-    hub, (first_token, second_token) = start_hub("--restart-grace", "1", "--claim-timeout", "1")
+    # A grace long enough that the first kiosk is surely back within it (then its claim
+    # times out), short enough to wait out for the kiosk that never comes back.
+    hub, (first_token, second_token) = start_hub("--restart-grace", "8", "--claim-timeout", "1")
     zhang = hub.lawyer
     async with (
         await console_socket(hub, zhang) as z,
@@ -294,21 +297,30 @@ async def test_a_call_whose_parties_do_not_come_back_ends(start_hub: StartHub) -
         hub.kill()
         await closed(z, first, second)
     hub.start()
-    # The lawyer comes back; the kiosk in the call comes back without it (its app restarted);
-    # the waiting kiosk never comes back.
-    async with (
-        await console_socket(hub, zhang) as z,
-        await terminal_socket(hub, first_token) as first,
-    ):
-        ended = await z.expect("call.ended", consultation_id=str(in_call), timeout=15)
-        assert (ended["by"], ended["reason"]) == ("hub", "hub_restarted")
-        assert (await first.until("call.ended"))["consultation_id"] == str(in_call)
-        # Free again: a new call rings them.
-        fresh = await ringing_call(first, [z])
-        await first.send(HangUp(consultation_id=fresh))
-    for cid in (in_call, waiting.consultation_id):
-        row = record(hub, cid)
-        assert (row["ended_by"], row["end_reason"]) == ("hub", "hub_restarted"), row
+    # The kiosk in the call comes back without it (its app restarted); the lawyer comes
+    # back; the waiting kiosk never comes back.
+    async with await terminal_socket(hub, first_token) as first:
+        assert (await first.until("call.ended", timeout=15))["consultation_id"] == str(in_call)
+        async with await console_socket(hub, zhang) as z:
+            # However late the tab came, it learns how its call ended.
+            await z.send(CallStatus(consultation_id=in_call))
+            ended = await z.wait_for("call.ended", consultation_id=str(in_call), timeout=15)
+            assert (ended["by"], ended["reason"]) == ("hub", "hub_restarted")
+            # Free again: a new call rings them.
+            fresh = await ringing_call(first, [z])
+            await first.send(HangUp(consultation_id=fresh))
+    assert ended_row(hub, in_call)["end_reason"] == "hub_restarted"
+    row = ended_row(hub, waiting.consultation_id)  # at the end of the grace
+    assert (row["ended_by"], row["end_reason"]) == ("hub", "hub_restarted")
     async with await terminal_socket(hub, second_token) as second:
         await second.send(waiting)  # far too late: it hears how the call ended
         await second.expect("call.ended", reason="hub_restarted")
+
+
+def ended_row(hub: RunningHub, cid: UUID, within: float = 30) -> dict[str, Any]:
+    """The consultation's record once it has ended (polled: the hub ends it on a timer)."""
+    deadline = time.monotonic() + within
+    while (row := record(hub, cid))["ended_at"] is None:
+        assert time.monotonic() < deadline, f"not ended: {row}"
+        time.sleep(0.2)
+    return row
