@@ -108,6 +108,7 @@ _IN_CALL = (CallState.ACCEPTED, CallState.CONNECTING, CallState.CONNECTED, CallS
 # hub reasons after which the resident is offered the hotline rather than "thank you"
 _FALLBACK_REASONS = (
     EndReason.NO_ANSWER, EndReason.ALL_BUSY, EndReason.NOBODY_ON_DUTY, EndReason.MEDIA_LOST,
+    EndReason.HUB_RESTARTED,  # the lawyer never came back after the hub restarted: cut off
 )
 
 

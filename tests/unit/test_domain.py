@@ -216,6 +216,7 @@ def test_the_fallback_reason_is_one_answer_for_the_screen_and_the_record() -> No
     assert fallback_reason(EndReason.NO_ANSWER, failed=False, rang=False) == Why.UNREACHABLE
     assert fallback_reason(EndReason.ALL_BUSY, failed=False, rang=False) == Why.ALL_BUSY
     assert fallback_reason(EndReason.MEDIA_LOST, failed=False, rang=True) == Why.MEDIA_LOST
+    assert fallback_reason(EndReason.HUB_RESTARTED, failed=False, rang=True) == Why.MEDIA_LOST
     assert fallback_reason(EndReason.HUNG_UP, failed=False, rang=True) == Why.NO_ANSWER
     assert fallback_reason(None, failed=False, rang=True) == Why.FAILED
     assert fallback_reason(EndReason.ALL_BUSY, failed=True, rang=True) == Why.FAILED
