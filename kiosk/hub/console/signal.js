@@ -14,7 +14,8 @@ export const PING_MS = 20_000;
 // silent for this long is dead even if TCP has not noticed (a network gone, a laptop asleep).
 const SILENT_MS = 20_000;
 const CHECK_MS = 5_000;
-const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+// Capped low: a lawyer whose tab waits long to come back after the hub does misses calls.
+const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 10_000];
 const TOO_MANY_REFUSED_MS = 60_000;
 
 // Close codes of the hub (docs/signaling.md).
