@@ -147,7 +147,7 @@
 <context>
     <name>ExpertCard</name>
     <message>
-        <location filename="../../kiosk/ui/qml/Kiosk/ExpertCard.qml" line="+95"/>
+        <location filename="../../kiosk/ui/qml/Kiosk/ExpertCard.qml" line="+96"/>
         <source>On duty today %1</source>
         <translation>今天值班 %1</translation>
     </message>
@@ -158,8 +158,8 @@
     </message>
     <message>
         <location line="+14"/>
-        <source>Busy now</source>
-        <translation>正在忙</translation>
+        <source>Not available now</source>
+        <translation>暂时不能接听</translation>
     </message>
 </context>
 <context>
@@ -859,12 +859,7 @@
         <translation>值班的律师都在忙，正在帮别人。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Nobody is on duty right now.</source>
-        <translation>现在没有律师值班。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>The call was cut off and could not be joined again.</source>
         <translation>通话断了，没能重新接通。</translation>
     </message>
@@ -1019,7 +1014,12 @@
         <translation>正在上传</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="-49"/>
+        <source>No lawyer can take a video call right now.</source>
+        <translation>现在没有律师能接听视频通话。</translation>
+    </message>
+    <message>
+        <location line="+67"/>
         <source>Another problem with the records: see the log.</source>
         <translation>记录出现其他问题，请查看日志。</translation>
     </message>

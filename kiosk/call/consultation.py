@@ -6,6 +6,10 @@
 * `start()` sends `call.request` (again whenever the signaling link comes back
   while nobody has accepted: the hub treats a replay of the same id as a no-op)
   and opens the camera and microphone (the resident sees themself while waiting).
+  A link that comes back during a call sends `call.resume` (this call, its offers
+  so far): the hub, restarted or not, goes on with it or says how it ended.
+* `call.cancel` and `call.hangup` carry when they happened (`at`) and wait for the
+  link if it is down, so a hub that was away ends the call when it really ended.
 * No `call.accepted` within `no_answer_timeout_s` (90 s): `call.cancel`, FALLBACK.
   No `call.queued` either within `hub_answer_timeout_s` (15 s): the same, sooner;
   the hub or the network is down (FALLBACK with `no_answer`, never having queued).
@@ -83,6 +87,7 @@ from kiosk.domain.signaling import (
     Answer,
     CallCancel,
     CallRequest,
+    CallResume,
     Ended,
     EndReason,
     Error,
@@ -93,6 +98,7 @@ from kiosk.domain.signaling import (
     Offer,
     Party,
     Pong,
+    Presence,
     Queued,
     ToTerminal,
 )
@@ -110,6 +116,7 @@ _IN_CALL = (CallState.ACCEPTED, CallState.CONNECTING, CallState.CONNECTED, CallS
 # hub reasons after which the resident is offered the hotline rather than "thank you"
 _FALLBACK_REASONS = (
     EndReason.NO_ANSWER, EndReason.ALL_BUSY, EndReason.NOBODY_ON_DUTY, EndReason.MEDIA_LOST,
+    EndReason.HUB_RESTARTED,  # the lawyer never came back after the hub restarted: cut off
 )
 
 
@@ -411,8 +418,8 @@ class Consultation:
         ):
             self._no_answer_at = None
             if self.state in _WAITING:
-                await self._signal.send(CallCancel(consultation_id=self.consultation_id),
-                                        keep=True)
+                await self._signal.send(CallCancel(consultation_id=self.consultation_id,
+                                                   at=datetime.now(UTC)), keep=True)
                 self._set_state(CallState.FALLBACK, reason=EndReason.NO_ANSWER,
                                 by=Party.TERMINAL,
                                 detail="the hub did not answer" if hub_silent
@@ -432,6 +439,10 @@ class Consultation:
         elif isinstance(item, _Link):
             if item.up and self.state in _WAITING:
                 await self._send_request()
+            elif item.up and self.state in _IN_CALL:
+                # The hub may have restarted: it must hear that this call still goes on.
+                await self._signal.send(CallResume(consultation_id=self.consultation_id,
+                                                   attempt=self.attempt))
         elif isinstance(item, _PeerEvent):
             if item.generation == self._generation:
                 await self._on_peer(item.event)
@@ -446,12 +457,15 @@ class Consultation:
         ))
 
     async def _hang_up(self) -> None:
+        now = datetime.now(UTC)
         if self.state in _WAITING:
-            await self._signal.send(CallCancel(consultation_id=self.consultation_id), keep=True)
+            await self._signal.send(CallCancel(consultation_id=self.consultation_id, at=now),
+                                    keep=True)
             self._set_state(CallState.ENDED, reason=EndReason.CANCELLED, by=Party.TERMINAL,
                             detail="the resident gave up waiting")
         elif self.state in _IN_CALL:
-            await self._signal.send(HangUp(consultation_id=self.consultation_id), keep=True)
+            await self._signal.send(HangUp(consultation_id=self.consultation_id, at=now),
+                                    keep=True)
             self._set_state(CallState.ENDED, reason=EndReason.HUNG_UP, by=Party.TERMINAL)
 
     # --- the hub's side ------------------------------------------------------------------
@@ -465,8 +479,8 @@ class Consultation:
             if message.refused == "call.request" and self.state in _WAITING:
                 self._set_state(CallState.FAILED, detail=f"refused: {message.detail}")
             return
-        if isinstance(message, Pong):
-            return
+        if isinstance(message, Pong | Presence):
+            return  # the link's business, and the schedule's, not this call's
         if message.consultation_id != self.consultation_id:
             log.info("consultation %s: ignored %s for %s", self.consultation_id, message.type,
                      message.consultation_id)
@@ -657,7 +671,8 @@ class Consultation:
         if self.attempt >= self.settings.max_attempts:
             await self._close_peer()
             await self._signal.send(
-                HangUp(consultation_id=self.consultation_id, reason=EndReason.MEDIA_LOST),
+                HangUp(consultation_id=self.consultation_id, reason=EndReason.MEDIA_LOST,
+                       at=datetime.now(UTC)),
                 keep=True,
             )
             self._set_state(CallState.FALLBACK, reason=EndReason.MEDIA_LOST, by=Party.TERMINAL,

@@ -55,8 +55,12 @@ class Expert(BaseModel):
     group: ExpertGroup
     services: list[ServiceCode]
     organisation: str
-    availability: Availability
+    availability: Availability  # what the expert marked: available or away
     username: str | None = None
+    # A console tab of theirs is connected and answering the hub's heartbeat.
+    console_connected: bool = False
+    # A resident can call them now: on duty, marked available and a console connected.
+    reachable: bool = False
 
 
 class DutyShiftIn(_Strict):
@@ -96,6 +100,9 @@ class ScheduleEntry(BaseModel):
     availability: Availability
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+    # This shift is under way and a resident can call its expert now (marked available
+    # and a console connected): the kiosk shows a call button only then.
+    reachable: bool = False
 
     def covers(self, moment: datetime) -> bool:
         return self.starts_at <= moment < self.ends_at

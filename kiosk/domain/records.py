@@ -63,6 +63,10 @@ def fallback_reason(reason: EndReason | None, *, failed: bool, rang: bool) -> Fa
         return FallbackReason.FAILED
     if reason == EndReason.NO_ANSWER and not rang:
         return FallbackReason.UNREACHABLE
+    if reason == EndReason.HUB_RESTARTED:
+        # The bureau's system restarted and the other side did not come back: the call
+        # was cut, not left unanswered.
+        return FallbackReason.MEDIA_LOST
     try:
         return FallbackReason(reason.value)
     except ValueError:

@@ -6,7 +6,7 @@ typing alone and stays free of pydantic at run time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -43,9 +43,19 @@ def upcoming(
     return later[:limit]
 
 
+def reachable(entry: ScheduleEntry, live: Collection[int] | None) -> bool:
+    """Whether a resident can call the entry's expert now: the live presence the hub pushes
+    over the terminal's socket when there is one (`live`), else the schedule's own flag."""
+    if live is not None:
+        return entry.expert_id in live
+    return entry.reachable
+
+
 def callable_now(
-    entries: Iterable[ScheduleEntry], service: ServiceCode, now: datetime
+    entries: Iterable[ScheduleEntry],
+    service: ServiceCode,
+    now: datetime,
+    live: Collection[int] | None = None,
 ) -> list[ScheduleEntry]:
-    return [
-        e for e in on_duty_now(entries, service, now) if e.availability == Availability.AVAILABLE
-    ]
+    """On duty now and reachable: marked available is not enough, a console must be open."""
+    return [e for e in on_duty_now(entries, service, now) if reachable(e, live)]

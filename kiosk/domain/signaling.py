@@ -73,6 +73,9 @@ class CallRequest(_Message):
 class CallCancel(_Message):
     type: Literal["call.cancel"] = "call.cancel"
     consultation_id: UUID
+    # When the resident gave up, on the kiosk's clock; a cancel kept while the hub was
+    # away arrives late. The hub clamps it into [requested, now] and stores it as the end.
+    at: AwareDatetime | None = None
 
 
 class Offer(_Message):
@@ -86,6 +89,18 @@ class HangUp(_Message):
     type: Literal["call.hangup"] = "call.hangup"
     consultation_id: UUID
     reason: EndReason = EndReason.HUNG_UP
+    # When it was hung up, on the sender's clock: the real end of a call whose hang-up
+    # waited for the hub to come back. Clamped by the hub into [accepted, now].
+    at: AwareDatetime | None = None
+
+
+class CallResume(_Message):
+    """The terminal's link came back during a call: it still has this one, with its
+    offers up to `attempt`. The hub answers `call.accepted` (it goes on) or `call.ended`."""
+
+    type: Literal["call.resume"] = "call.resume"
+    consultation_id: UUID
+    attempt: int = Field(default=0, ge=0, le=20)
 
 
 # --- console -> hub ----------------------------------------------------------------------
@@ -108,6 +123,14 @@ class Answer(_Message):
     attempt: int = Field(default=1, ge=1, le=20)
 
 
+class CallStatus(_Message):
+    """A console tab asks what became of a call it had (after a reconnect or a reload);
+    answered with `call.current`, `call.ringing`, `call.taken` or `call.ended`."""
+
+    type: Literal["call.status"] = "call.status"
+    consultation_id: UUID
+
+
 class SaveNotes(_Message):
     type: Literal["notes.save"] = "notes.save"
     consultation_id: UUID
@@ -115,6 +138,9 @@ class SaveNotes(_Message):
 
 
 class Ping(_Message):
+    """Either way: the sender wants a `pong`. The hub pings every console tab (its
+    heartbeat); a tab that stops answering stops counting as reachable."""
+
     type: Literal["ping"] = "ping"
 
 
@@ -143,11 +169,20 @@ class Accepted(_Message):
     expert: ExpertBrief
 
 
+class Presence(_Message):
+    """The experts a resident can call now (on duty, marked available, a console tab
+    connected and answering): sent when the terminal connects and whenever it changes."""
+
+    type: Literal["presence"] = "presence"
+    reachable: list[int]
+
+
 # --- hub -> console ----------------------------------------------------------------------
 
 
-class Ringing(_Message):
-    type: Literal["call.ringing"] = "call.ringing"
+class CallPlace(_Message):
+    """Where a call comes from and what for: what a lawyer sees of it."""
+
     consultation_id: UUID
     terminal_id: int
     county: str
@@ -156,11 +191,34 @@ class Ringing(_Message):
     site_name: str
     service: ServiceCode
     requested_at: AwareDatetime
+
+
+class Ringing(CallPlace):
+    type: Literal["call.ringing"] = "call.ringing"
     for_you_only: bool  # the resident chose this expert by name
 
 
+class InCall(CallPlace):
+    """The lawyer's open consultation, as `call.current` tells a tab about it."""
+
+    accepted_at: AwareDatetime  # the hub's clock
+    elapsed_s: float = Field(ge=0)  # since accepted, by the hub's clock: the tab's timer
+    attempt: int = Field(ge=0)  # offers relayed so far
+    terminal_present: bool  # the terminal is connected (false just after a hub restart)
+    elsewhere: bool  # another tab of this lawyer holds the call
+
+
+class Current(_Message):
+    """Sent to every console tab as it connects, and on `call.status`: the lawyer's open
+    consultation, or none."""
+
+    type: Literal["call.current"] = "call.current"
+    call: InCall | None = None
+
+
 class Taken(_Message):
-    """Someone else accepted, or the call was withdrawn: stop ringing."""
+    """Stop ringing: someone else accepted it, you declined it, or you became busy or away.
+    A call that ended (cancelled, withdrawn) is `call.ended` instead, with the reason."""
 
     type: Literal["call.taken"] = "call.taken"
     consultation_id: UUID
@@ -175,6 +233,9 @@ class Ended(_Message):
     consultation_id: UUID
     by: Party
     reason: EndReason
+    # The hub's times of an accepted call: its length is ended_at - accepted_at.
+    accepted_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
 
 
 class Error(_Message):
@@ -191,16 +252,17 @@ class Pong(_Message):
 
 
 FromTerminal = Annotated[
-    CallRequest | CallCancel | Offer | HangUp | Ping, Field(discriminator="type")
+    CallRequest | CallCancel | CallResume | Offer | HangUp | Ping, Field(discriminator="type")
 ]
 FromConsole = Annotated[
-    Accept | Decline | Answer | HangUp | SaveNotes | Ping, Field(discriminator="type")
+    Accept | Decline | Answer | HangUp | CallStatus | SaveNotes | Ping | Pong,
+    Field(discriminator="type"),
 ]
 ToTerminal = Annotated[
-    Queued | Accepted | Answer | Ended | Error | Pong, Field(discriminator="type")
+    Queued | Accepted | Presence | Answer | Ended | Error | Pong, Field(discriminator="type")
 ]
 ToConsole = Annotated[
-    Ringing | Taken | Offer | Ended | Error | Pong, Field(discriminator="type")
+    Ringing | Taken | Current | Offer | Ended | Error | Ping | Pong, Field(discriminator="type")
 ]
 
 FROM_TERMINAL: TypeAdapter[FromTerminal] = TypeAdapter(FromTerminal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from kiosk.domain import (
@@ -18,6 +19,7 @@ from kiosk.domain.consultations import CallbackRequest, Consultation
 from kiosk.domain.records import FallbackReason, SessionRecord
 from kiosk.domain.signaling import EndReason, Outcome, Party
 from kiosk.hub.records import flags_of, media_of
+from kiosk.hub.signaling.presence import Presence
 from kiosk.hub.tables import (
     CallbackRequestRow,
     ConsultationRow,
@@ -42,7 +44,8 @@ def services_of(row: ExpertRow) -> list[ServiceCode]:
     return sorted((ServiceCode(s.service) for s in row.services), key=_SERVICE_ORDER.__getitem__)
 
 
-def expert(row: ExpertRow) -> Expert:
+def expert(row: ExpertRow, presence: Presence | None = None) -> Expert:
+    """`presence`: the switchboard's, for whether the expert has a console and can be called."""
     return Expert(
         id=row.id,
         name=row.name,
@@ -51,6 +54,8 @@ def expert(row: ExpertRow) -> Expert:
         organisation=row.organisation,
         availability=Availability(row.availability),
         username=row.account.username if row.account is not None else None,
+        console_connected=presence is not None and row.id in presence.connected,
+        reachable=presence is not None and row.id in presence.reachable,
     )
 
 
@@ -60,7 +65,7 @@ def shift(row: DutyShiftRow) -> DutyShift:
     )
 
 
-def schedule_entry(row: DutyShiftRow) -> ScheduleEntry:
+def schedule_entry(row: DutyShiftRow, presence: Presence, now: datetime) -> ScheduleEntry:
     who = row.expert
     return ScheduleEntry(
         shift_id=row.id,
@@ -72,6 +77,7 @@ def schedule_entry(row: DutyShiftRow) -> ScheduleEntry:
         availability=Availability(who.availability),
         starts_at=row.starts_at,
         ends_at=row.ends_at,
+        reachable=row.starts_at <= now < row.ends_at and who.id in presence.reachable,
     )
 
 

@@ -10,6 +10,17 @@ import argparse
 from datetime import timedelta
 from pathlib import Path
 
+# The signaling timings a command line may change (HubSettings' names; seconds), chiefly
+# so tests of restarts and lost consoles need not wait minutes.
+TIMINGS: dict[str, str] = {
+    "ring_timeout": "withdraw a call nobody accepted after this long (default: 120)",
+    "orphan_grace": "end an accepted call a party has had no socket for this long (180)",
+    "restart_grace": "after a restart, how long open calls wait for their parties (180)",
+    "claim_timeout": "how long a reconnected terminal has to say it still has its call (20)",
+    "console_heartbeat": "how often the hub pings each console tab (5)",
+    "console_timeout": "close a console tab that answered no ping for this long (15)",
+}
+
 
 def add_options(parser: argparse.ArgumentParser, data_dir: Path | None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
@@ -19,13 +30,10 @@ def add_options(parser: argparse.ArgumentParser, data_dir: Path | None) -> None:
     )
     parser.add_argument("--data-dir", type=Path, default=data_dir)
     parser.add_argument("--demo", action="store_true", help="seed demo data into an empty database")
-    parser.add_argument(
-        "--ring-timeout",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="withdraw a call nobody accepted after this long (default: 120)",
-    )
+    for name, words in TIMINGS.items():
+        parser.add_argument(
+            "--" + name.replace("_", "-"), type=float, default=None, metavar="SECONDS", help=words
+        )
     parser.add_argument(
         "--turn-host", default=None, help="coturn's public name (default: $KIOSK_HUB_TURN_HOST)"
     )
@@ -65,7 +73,11 @@ def serve_options(args: argparse.Namespace) -> None:
         args.port,
         args.demo,
         args.data_dir,
-        ring_timeout=None if args.ring_timeout is None else timedelta(seconds=args.ring_timeout),
+        timings={
+            name: timedelta(seconds=getattr(args, name))
+            for name in TIMINGS
+            if getattr(args, name) is not None
+        },
         turn_host=args.turn_host,
         turn_secret_file=args.turn_secret_file,
         tls=None if args.tls_cert is None else (args.tls_cert, args.tls_key),

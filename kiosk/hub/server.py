@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -52,13 +53,14 @@ def serve(
     demo: bool,
     data_dir: Path,
     *,
-    ring_timeout: timedelta | None = None,
+    timings: Mapping[str, timedelta] | None = None,
     turn_host: str | None = None,
     turn_secret_file: Path | None = None,
     tls: tuple[Path, Path] | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM. Migrates at start; `demo` seeds only an empty database.
 
+    `timings`: HubSettings' signaling timings by name (`options.TIMINGS`).
     `tls`: (certificate, key) to serve HTTPS itself, as a small centre may without a
     proxy in front; otherwise plain HTTP, for loopback or a TLS proxy on the same host."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -67,8 +69,10 @@ def serve(
         secure_cookies=tls is not None or not is_loopback(host),
         seed_demo=demo,
     )
-    if ring_timeout is not None:
-        settings = replace(settings, ring_timeout=ring_timeout)
+    for name, value in (timings or {}).items():
+        if not isinstance(getattr(settings, name, None), timedelta):
+            raise ValueError(f"{name} is not a timing of the hub")
+        settings = replace(settings, **{name: value})  # type: ignore[arg-type]
     settings = turn_settings(settings, turn_host, turn_secret_file)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     uvicorn.run(

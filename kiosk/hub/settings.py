@@ -72,9 +72,22 @@ class HubSettings:
     ring_timeout: timedelta = timedelta(seconds=120)
     # A signaling socket that sends nothing (not even `ping`) for this long is closed.
     signal_idle_timeout: timedelta = timedelta(seconds=60)
+    # The hub pings every console tab this often; a tab that has answered none of them for
+    # `console_timeout` is closed (4408) and stops counting as reachable. Together they
+    # bound how long a tab cut off from the network still counts: under 30 s.
+    console_heartbeat: timedelta = timedelta(seconds=5)
+    console_timeout: timedelta = timedelta(seconds=15)
     # An accepted call one of whose parties has no socket for this long is ended (`media_lost`),
     # so an expert whose tab never came back is not busy for ever.
     orphan_grace: timedelta = timedelta(minutes=3)
+    # After a restart, the consultations the hub left open wait this long for their parties
+    # to come back; one whose terminal (or, accepted, whose lawyer) does not ends
+    # (`hub_restarted`).
+    restart_grace: timedelta = timedelta(minutes=3)
+    # A terminal that connects with an open consultation says within this long that it
+    # still has it (`call.request` again while waiting, `call.resume` in a call); a call
+    # the kiosk no longer has (it was restarted) then ends.
+    claim_timeout: timedelta = timedelta(seconds=20)
     # Refused messages a socket may send in a minute before it is closed (4429).
     refusal_limit: int = 50
     # An open socket's token or session is checked again this often (revoked, expired, logged out).

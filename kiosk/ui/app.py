@@ -184,6 +184,8 @@ def _assemble(
     desk = CallDesk(
         bridge, root, config.call, lambda: _terminal_client(feed), parent=engine, records=records
     )
+    # With the hub link comes the signaling socket: who can be called arrives over it.
+    feed.snapshotReady.connect(lambda _snapshot: desk.open_signal())
 
     warnings: list[str] = []
     engine.warnings.connect(lambda errors: _log_qml(errors, warnings))

@@ -4,8 +4,10 @@ The view-models never see the call package: this module makes the
 `Consultation` (aiortc, on the asyncio thread) when the visit reaches the call
 screen, turns its events into plain view-model changes on the Qt thread, and
 turns the resident's taps (cancel, hang up, mute, the document still, the
-callback number) into coroutines. The signaling socket is opened with the first
-call and kept for the next ones; it closes with the kiosk.
+callback number) into coroutines. The signaling socket is opened as soon as the
+kiosk has its hub link (`open_signal`), kept for every call, and closes with
+the kiosk: over it the hub says who can be called now (`presence`), which the
+schedule shows within seconds rather than at its next refresh.
 
 Events and frames of a call that has ended are dropped: each call has a
 number, and what arrives for an older number is stale.
@@ -185,6 +187,14 @@ class CallDesk(QObject):
                 lambda error: log.error("the video codec probe failed: %r", error),
             )
 
+    def open_signal(self) -> None:
+        """Open the signaling socket once the hub link exists (again: nothing happens)."""
+        with contextlib.suppress(BridgeClosed):
+            self._bridge.submit(
+                self._ensure_signal(),
+                on_error=lambda error: log.error("the signaling socket did not open: %r", error),
+            )
+
     def hang_up(self) -> None:
         if not self._active:
             return
@@ -248,7 +258,7 @@ class CallDesk(QObject):
         self, number: int, service: str, expert_id: int,
         remote: FrameSlot[Any], local: FrameSlot[Any],
     ) -> Consultation:
-        from kiosk.call import Consultation, SignalClient, signal_url
+        from kiosk.call import Consultation
         from kiosk.domain.codes import ServiceCode
         from kiosk.domain.records import FallbackReason as RecordedFallback
 
@@ -269,14 +279,10 @@ class CallDesk(QObject):
 
             self._recorder = CallRecorder(record, on_event)
         feed = self._recorder.feed if self._recorder is not None else on_event
-        if self._signal is None:
-            self._signal = SignalClient(
-                signal_url(client.base_url), client.token,
-                on_event=lambda event: self._bridge.post(self._on_link_event, event),
-            )
-            self._signal.start()
+        signal = await self._ensure_signal()
+        assert signal is not None
         call = Consultation(
-            self._signal, ServiceCode(service), expert_id=expert_id or None,
+            signal, ServiceCode(service), expert_id=expert_id or None,
             settings=self._settings, ice_servers=client.ice_servers, on_event=feed,
             remote_video=remote, local_video=local,
             consultation_id=record.consultation_id if record is not None else None,
@@ -288,6 +294,32 @@ class CallDesk(QObject):
                 await record.fallback(RecordedFallback.FAILED)
             raise
         return call
+
+    async def _ensure_signal(self) -> SignalClient | None:
+        """The terminal's signaling socket, opened on first need; None without a hub link."""
+        if self._signal is not None:
+            return self._signal
+        client = self._client()
+        if client is None or not client.token:
+            return None
+        from kiosk.call import SignalClient, signal_url
+        from kiosk.domain.signaling import Presence
+
+        def heard(message: object) -> None:
+            if isinstance(message, Presence):
+                self._bridge.post(self._root.apply_presence, frozenset(message.reachable))
+
+        def link(up: bool) -> None:
+            if not up:  # no live word now: the schedule's own flags count again
+                self._bridge.post(self._root.apply_presence, None)
+
+        self._signal = SignalClient(
+            signal_url(client.base_url), client.token,
+            on_event=lambda event: self._bridge.post(self._on_link_event, event),
+        )
+        self._signal.subscribe(heard, link)
+        self._signal.start()
+        return self._signal
 
     async def _start_record(self) -> ConsultationLog | None:
         if self._records is None:
@@ -441,6 +473,10 @@ class CallDesk(QObject):
             return
         # The same answer the session record keeps (kiosk/ui/records.py).
         why = fallback_reason(event.reason, failed=new == CallState.FAILED, rang=self._queued)
+        if why.value == FallbackReason.NOBODY_ON_DUTY:
+            # The schedule showed a call button the hub no longer backs (a lawyer left a
+            # moment ago): fetch it now, so the resident going back sees no stale button.
+            self._root.refresh_now()
         self._finish(FallbackReason(why.value), talked=False, cancelled=False)
 
     def _finish(self, reason: FallbackReason, *, talked: bool, cancelled: bool) -> None:

@@ -7,13 +7,13 @@ all wording lives in the translation files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from kiosk.domain.codes import Availability, ServiceCode
-from kiosk.domain.schedule import callable_now, on_duty_now, upcoming
+from kiosk.domain.codes import ServiceCode
+from kiosk.domain.schedule import callable_now, on_duty_now, reachable, upcoming
 
 if TYPE_CHECKING:  # entries are only read here; pydantic is not needed to draw a frame
     from kiosk.domain.models import ScheduleEntry
@@ -37,7 +37,7 @@ class DutyCard:
     organisation: str
     start: str
     end: str
-    available: bool
+    available: bool  # reachable now: the card has a call button
 
     def to_qml(self) -> dict[str, object]:
         return {
@@ -87,10 +87,18 @@ def day_of(moment: datetime, now: datetime, tz: tzinfo) -> Day:
 
 
 def duty_cards(
-    entries: Sequence[ScheduleEntry], service: ServiceCode, now: datetime, tz: tzinfo
+    entries: Sequence[ScheduleEntry],
+    service: ServiceCode,
+    now: datetime,
+    tz: tzinfo,
+    live: Collection[int] | None = None,
 ) -> list[DutyCard]:
-    """Everyone on duty for `service` now, the ones a resident can call first."""
-    return [
+    """Everyone on duty for `service` now, the ones a resident can call first.
+
+    `live`: who the hub says is reachable now (its push over the terminal's socket);
+    None while the socket is down, and then the schedule's own flags count.
+    """
+    cards = [
         DutyCard(
             expert_id=e.expert_id,
             name=e.expert_name,
@@ -98,10 +106,11 @@ def duty_cards(
             organisation=e.organisation,
             start=clock_text(e.starts_at, tz),
             end=clock_text(e.ends_at, tz),
-            available=e.availability == Availability.AVAILABLE,
+            available=reachable(e, live),
         )
         for e in on_duty_now(entries, service, now)
     ]
+    return sorted(cards, key=lambda c: not c.available)
 
 
 def upcoming_rows(
@@ -124,8 +133,13 @@ def upcoming_rows(
     ]
 
 
-def callable_count(entries: Sequence[ScheduleEntry], service: ServiceCode, now: datetime) -> int:
-    return len(callable_now(entries, service, now))
+def callable_count(
+    entries: Sequence[ScheduleEntry],
+    service: ServiceCode,
+    now: datetime,
+    live: Collection[int] | None = None,
+) -> int:
+    return len(callable_now(entries, service, now, live))
 
 
 def minutes_since(then: datetime | None, now: datetime) -> int:

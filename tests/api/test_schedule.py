@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kiosk.domain import Schedule, ServiceCode
-from kiosk.domain.schedule import callable_now
+from kiosk.domain import Availability, Schedule, ServiceCode
+from kiosk.domain.schedule import callable_now, on_duty_now
 from tests.api.conftest import Api
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -16,14 +16,20 @@ def _window(start: datetime, days: float) -> dict[str, str]:
     return {"from": start.isoformat(), "to": (start + timedelta(days=days)).isoformat()}
 
 
-async def test_the_demo_always_has_a_duty_lawyer_to_call_now(api: Api) -> None:
+async def test_the_demo_always_has_a_duty_lawyer_on_call_now(api: Api) -> None:
     terminal = await api.terminal()
     now = datetime.now(UTC)
     response = await terminal.get("/v1/schedule", params={"service": "duty_lawyer"})
     assert response.status_code == 200
     schedule = Schedule.model_validate(response.json())
-    callable_ = callable_now(schedule.entries, ServiceCode.DUTY_LAWYER, now)
-    assert [e.expert_name for e in callable_] == ["张伟"]
+    on_call = [
+        e.expert_name
+        for e in on_duty_now(schedule.entries, ServiceCode.DUTY_LAWYER, now)
+        if e.availability == Availability.AVAILABLE
+    ]
+    assert on_call == ["张伟"]
+    # Callable only while a console of theirs is open (test_signaling_presence.py): none is.
+    assert callable_now(schedule.entries, ServiceCode.DUTY_LAWYER, now) == []
 
 
 async def test_entries_overlap_the_window_and_are_sorted_by_start_then_expert(api: Api) -> None:

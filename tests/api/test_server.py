@@ -13,6 +13,7 @@ from kiosk.domain import Schedule, ServiceCode
 from kiosk.domain.schedule import callable_now
 from tests.support import postgres
 from tests.support.hub import RunningHub, running_hub
+from tests.support.presence import console_open
 
 
 def test_health_console_and_login(demo_hub: RunningHub) -> None:
@@ -36,14 +37,15 @@ def test_health_console_and_login(demo_hub: RunningHub) -> None:
 
 def test_a_terminal_finds_someone_to_call_and_revalidates_by_etag(demo_hub: RunningHub) -> None:
     terminal_id, token = demo_hub.enrol_terminal()
-    with demo_hub.terminal_client(token) as terminal:
+    demo_hub.set_on_duty_now(demo_hub.lawyer)  # on call, whatever other tests did
+    with demo_hub.terminal_client(token) as terminal, console_open(demo_hub, demo_hub.lawyer):
         profile = terminal.get("/v1/terminal").json()
         assert profile["terminal"]["id"] == terminal_id and profile["hotline"] == "12348"
         params = {"service": "duty_lawyer"}
         first = terminal.get("/v1/schedule", params=params)
         schedule = Schedule.model_validate(first.json())
         callable_ = callable_now(schedule.entries, ServiceCode.DUTY_LAWYER, datetime.now(UTC))
-        assert callable_, "the demo must always have a duty lawyer to call"
+        assert callable_, "the demo's lawyer on call, with the console open, can be called"
         again = terminal.get(
             "/v1/schedule", params=params, headers={"If-None-Match": first.headers["ETag"]}
         )

@@ -236,6 +236,6 @@ async def test_a_new_request_supersedes_the_terminals_open_call(hub: ServedHub) 
         await z.expect("call.ringing", consultation_id=str(old.consultation_id))
         await kiosk.send(new)  # the kiosk restarted and forgot the old one
         await kiosk.expect("call.ended", consultation_id=str(old.consultation_id))
-        await z.expect("call.taken", consultation_id=str(old.consultation_id))
+        await z.expect("call.ended", consultation_id=str(old.consultation_id), reason="cancelled")
         await kiosk.expect("call.queued", consultation_id=str(new.consultation_id))
         await z.expect("call.ringing", consultation_id=str(new.consultation_id))

@@ -147,7 +147,8 @@ async def test_a_call_nobody_accepts_is_withdrawn(
         await kiosk.expect("call.queued")
         await z.expect("call.ringing")
         await kiosk.expect("call.ended", consultation_id=cid, by="hub", reason="no_answer")
-        await z.expect("call.taken", consultation_id=cid, by_you=False)
+        # The lawyer it rang hears why it stopped: withdrawn, not taken by someone.
+        await z.expect("call.ended", consultation_id=cid, by="hub", reason="no_answer")
         await z.send(accept(call.consultation_id))
         await z.expect("error", refused="call.accept")
 
@@ -164,7 +165,7 @@ async def test_the_terminal_cancels_a_ringing_call(hub: ServedHub) -> None:
         await z.expect("call.ringing")
         await kiosk.send(CallCancel(consultation_id=call.consultation_id))
         await kiosk.expect("call.ended", by="terminal", reason="cancelled")
-        await z.expect("call.taken", consultation_id=cid, by_you=False)
+        await z.expect("call.ended", consultation_id=cid, by="terminal", reason="cancelled")
 
 
 async def test_a_busy_expert_is_not_rung_and_the_queue_moves_when_they_hang_up(
@@ -215,7 +216,7 @@ async def test_a_busy_expert_is_not_rung_and_the_queue_moves_when_they_hang_up(
 
         await second.send(CallCancel(consultation_id=two.consultation_id))
         await second.expect("call.ended", reason="cancelled")
-        await z.expect("call.taken", consultation_id=str(two.consultation_id))
+        await z.expect("call.ended", consultation_id=str(two.consultation_id), reason="cancelled")
         await third.expect("call.queued", position=1, estimated_wait_s=0)
 
 

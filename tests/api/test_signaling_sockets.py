@@ -9,12 +9,9 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import select
 
 from kiosk.domain import ServiceCode
 from kiosk.domain.signaling import MAX_SDP, HangUp
-from kiosk.hub.state import HubState
-from kiosk.hub.tables import ConsultationRow
 from tests.api.calls import accept, answer, arrange, offer, request, sdp
 from tests.support.hub import RunningHub
 from tests.support.served import ServedHub
@@ -215,37 +212,10 @@ async def test_an_accepted_call_whose_party_never_returns_is_ended(
             await kiosk.expect("call.accepted")
         await z.expect("call.taken", by_you=True)
         ended = await z.expect("call.ended", timeout=5)
-        assert ended == {
-            "type": "call.ended",
-            "consultation_id": str(call.consultation_id),
-            "by": "hub",
-            "reason": "media_lost",
-        }
-
-
-async def test_a_restarted_hub_ends_what_it_left_open(
-    serve_hub: Callable[..., ServedHub],
-) -> None:
-    first = serve_hub()
-    zhang, _, _ = first.lawyers
-    arrange(first, on_duty=(zhang,))
-    _terminal_id, token = first.enrol_terminal()
-    async with await console_socket(first, zhang) as z, await terminal_socket(first, token) as k:
-        call = request()
-        await k.send(call)
-        await k.expect("call.queued")
-        await z.expect("call.ringing")
-        await z.send(accept(call.consultation_id))
-        await k.expect("call.accepted")
-        # The process dies with the call open: simulate by starting a second hub on the same DB.
-        second = serve_hub()
-        state: HubState = second.app.state.hub
-        with state.sessions() as db:
-            row = db.scalars(
-                select(ConsultationRow).where(ConsultationRow.id == call.consultation_id)
-            ).one()
-            assert row.end_reason == "hub_restarted" and row.ended_by == "hub"
-            assert row.accepted_at is not None and row.ended_at is not None
+        assert ended["consultation_id"] == str(call.consultation_id)
+        assert (ended["by"], ended["reason"]) == ("hub", "media_lost")
+        # Its length by the hub's clock: from the accept to the end of the grace.
+        assert ended["accepted_at"] < ended["ended_at"]
 
 
 # --- the real server -------------------------------------------------------------------

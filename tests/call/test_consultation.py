@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from uuid import UUID
 
 import av
@@ -19,6 +20,7 @@ from kiosk.call.events import (
     EventStream,
     ExpertJoined,
     FirstFrame,
+    LinkChanged,
     MediaLost,
     MediaStats,
     QueueMoved,
@@ -29,7 +31,7 @@ from kiosk.call.pattern import read_stamp
 from kiosk.call.signal_client import SignalClient
 from kiosk.call.sources import CameraUnavailable
 from kiosk.domain.codes import ServiceCode
-from kiosk.domain.signaling import EndReason, Error, IceServer, Party
+from kiosk.domain.signaling import Accepted, EndReason, Error, IceServer, Party, Presence
 from tests.call.conftest import FAST
 from tests.call.fakehub import EXPERT, FakeHub, eventually
 from tests.support.net import free_port
@@ -84,7 +86,7 @@ async def test_happy_path_then_resident_hangs_up(
     assert call.state == CallState.ENDED
     assert (call.end_reason, call.ended_by) == (EndReason.HUNG_UP, Party.TERMINAL)
     hangup = await hub.wait_message("call.hangup")
-    assert hangup["reason"] == "hung_up"
+    assert hangup["reason"] == "hung_up" and hangup["at"] is not None
     assert states(events) == [CallState.REQUESTED, CallState.QUEUED, CallState.ACCEPTED,
                               CallState.CONNECTING, CallState.CONNECTED, CallState.ENDED]
     await call.aclose()
@@ -268,6 +270,49 @@ async def test_request_is_resent_when_the_link_comes_back(
             f'"expert":{EXPERT.model_dump_json()}}}'
         )
         await events.wait_for(StateChanged, reached(CallState.CONNECTED))
+
+
+async def test_a_link_back_during_the_call_resumes_it(
+    hub: FakeHub, signal: SignalClient, events: EventStream
+) -> None:
+    """A hub that restarted (or a link that blipped) hears the call still goes on; media,
+    peer to peer, never noticed."""
+    async with Consultation(signal, ServiceCode.LEGAL_AID, settings=FAST,
+                            on_event=events) as call:
+        await events.wait_for(StateChanged, reached(CallState.CONNECTED))
+        await hub.drop()
+        resume = await hub.wait_message("call.resume")
+        assert resume == {"type": "call.resume", "consultation_id": str(call.consultation_id),
+                          "attempt": 1}
+        # What the hub says on its return: presence for the schedule, the accept again.
+        await hub.send(Presence(reachable=[EXPERT.id]))
+        await hub.send(Accepted(consultation_id=call.consultation_id, expert=EXPERT))
+        frames = len(events.of(MediaStats))
+        await events.wait_for(MediaStats, lambda _: len(events.of(MediaStats)) > frames + 2)
+        assert call.state == CallState.CONNECTED and call.attempt == 1
+        assert len(hub.of_type("call.request")) == 1  # it was never asked for again
+
+
+async def test_a_hang_up_while_the_hub_is_away_reaches_it_with_its_time(
+    hub: FakeHub, events: EventStream
+) -> None:
+    client = SignalClient(hub.url, hub.token, on_event=events, backoff_initial_s=0.05,
+                          backoff_max_s=0.2, auth_backoff_s=0.1)
+    async with client, Consultation(client, ServiceCode.LEGAL_AID, settings=FAST,
+                                    on_event=events) as call:
+        await events.wait_for(StateChanged, reached(CallState.CONNECTED))
+        token, hub.token = hub.token, "the hub is down"
+        await hub.drop()
+        await events.wait_for(LinkChanged, lambda e: not e.up)
+        before = datetime.now(UTC)
+        await call.hang_up()
+        after = datetime.now(UTC)
+        assert hub.of_type("call.hangup") == []
+        hub.token = token  # the hub is back
+        hangup = await hub.wait_message("call.hangup")
+        assert before <= datetime.fromisoformat(hangup["at"]) <= after
+        assert hangup["consultation_id"] == str(call.consultation_id)
+        assert hub.of_type("call.resume") == []  # a call that is over is not resumed
 
 
 async def test_hub_refusing_the_request_fails_the_call(

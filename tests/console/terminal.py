@@ -97,17 +97,23 @@ class SignalClient:
                 raise AssertionError(
                     f"{self.who}: socket closed ({closed}); saw {self.seen}"
                 ) from None
-            self.seen.append(json.loads(raw))
+            self._keep(json.loads(raw))
 
     def drain(self, seconds: float = 0.3) -> list[Message]:
         """Reads what arrives within `seconds`; returns the types seen so far."""
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             try:
-                self.seen.append(json.loads(self.ws.recv(timeout=left)))
+                self._keep(json.loads(self.ws.recv(timeout=left)))
             except TimeoutError:
                 break
         return list(self.seen)
+
+    def _keep(self, message: Message) -> None:
+        if message.get("type") == "ping":  # the hub's heartbeat of a lawyer's socket
+            self.ws.send('{"type": "pong"}')
+        else:
+            self.seen.append(message)
 
     def request_call(
         self, service: str = "legal_consultation", expert_id: int | None = None

@@ -7,6 +7,7 @@ is the real console, logged in, on duty and available.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Iterator
@@ -109,6 +110,12 @@ def of(consultation_id: str) -> Any:
 
 def card(page: Page, consultation_id: str) -> Any:
     return page.locator(f".ring-card[data-consultation='{consultation_id}']")
+
+
+def clock_text(seconds: int) -> str:
+    """As the console's timer and outcome form show a length: "01:05"."""
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes:02d}:{rest:02d}"
 
 
 def video_progress(page: Page, selector: str = "#remote-video") -> tuple[float, int]:
@@ -401,8 +408,9 @@ def test_several_calls_ring_oldest_first(
             )
             assert order == [older, newer]
             expect(page.locator("#ring-banner")).to_contain_text("有 2 个来电")
-            # The resident gives up: that card goes, the other stays.
+            # The resident gives up: that card says so and goes, the other stays.
             first.send(type="call.cancel", consultation_id=older)
+            expect(card(page, older)).to_contain_text("村民已取消呼叫")
             expect(card(page, older)).to_have_count(0)
             expect(card(page, newer)).to_be_visible()
             expect(page.locator("#ring-banner")).to_contain_text("有村民来电")
@@ -612,7 +620,7 @@ def test_the_signaling_socket_reconnects_and_the_hub_resends_what_rings(
     assert console.log.unexpected() == []
 
 
-def test_a_reload_during_a_call_asks_first_and_the_call_resumes_on_the_next_offer(
+def test_a_reload_during_a_call_asks_first_and_the_call_goes_on(
     lawyer: Lawyer, kiosks: list[Kiosk], peer: MediaPeer, demo_hub: RunningHub
 ) -> None:
     page = lawyer.page
@@ -627,22 +635,58 @@ def test_a_reload_during_a_call_asks_first_and_the_call_resumes_on_the_next_offe
         accept_and_connect(lawyer, terminal, peer, cid)
         page.get_by_label("通话笔记").fill("刷新前的笔记")
         expect(page.locator("#notes-state")).to_have_text("已保存")
+        expect(page.locator("#call-timer")).not_to_have_text("00:00")
         page.reload()
         page.locator("body[data-ready='true']").wait_for()
         assert dialogs == ["beforeunload"]
-        form = page.locator(f".outcome[data-consultation='{cid}']")
-        expect(form).to_contain_text("页面刷新，通话中断")
-        expect(form.get_by_label("笔记")).to_have_value("刷新前的笔记")
+        # The hub says the call goes on: back in it at once, with the notes, and a timer
+        # that counts from the accept rather than from the reload.
+        expect(page.locator("#call-view")).to_be_visible()
+        expect(page.locator(f".outcome[data-consultation='{cid}']")).to_have_count(0)
+        expect(page.get_by_label("通话笔记")).to_have_value("刷新前的笔记")
+        expect(page.locator("#call-timer")).not_to_have_text(re.compile("^00:0[01]$"))
+        expect(page.locator("#stage-status")).to_contain_text("重新连接")
 
-        # The kiosk lost media and offers again: the call comes back in this tab.
-        expect(page.locator("#signal-state")).to_have_text("已连接")
+        # The kiosk lost the page's media and offers again: the call comes back in this tab.
         peer.close()
         connect_media(terminal, peer, cid, attempt=2)
-        expect(page.locator("#call-view")).to_be_visible()
-        expect(form).to_have_count(0)
-        expect(page.get_by_label("通话笔记")).to_have_value("刷新前的笔记")
         assert_video_plays(page)
 
         page.get_by_role("button", name="挂断").click()
         terminal.expect("call.ended", where=of(cid))
-        expect(form).to_be_visible()
+        expect(page.locator(f".outcome[data-consultation='{cid}']")).to_be_visible()
+
+
+def test_a_reload_after_the_call_ended_shows_how_it_ended(
+    lawyer: Lawyer, kiosks: list[Kiosk], peer: MediaPeer, demo_hub: RunningHub
+) -> None:
+    """The resident hung up while the tab was reloading: the form says so, with the
+    call's length by the hub's clock."""
+    page = lawyer.page
+    page.on("dialog", lambda dialog: dialog.accept())
+    offline = [False]
+
+    def socket(ws: Any) -> None:  # while offline, the page's socket is cut at once
+        if offline[0]:
+            ws.close(code=1011, reason="offline")
+        else:
+            ws.connect_to_server()
+
+    page.route_web_socket("**/v1/signal/console", socket)
+    with SignalClient.terminal(demo_hub, kiosks[0].token) as terminal, kiosk_call(terminal) as cid:
+        accept_and_connect(lawyer, terminal, peer, cid)
+        offline[0] = True
+        page.reload()
+        page.locator("body[data-ready='true']").wait_for()
+        terminal.send(type="call.hangup", consultation_id=cid, reason="hung_up")
+        terminal.expect("call.ended", where=of(cid))
+        form = page.locator(f".outcome[data-consultation='{cid}']")
+        expect(form).to_contain_text("页面刷新，通话中断")
+        offline[0] = False
+        expect(form).to_contain_text("村民已挂断")
+        record = consultation_record(demo_hub, cid)
+        ended, accepted = (datetime.fromisoformat(record[k]) for k in ("ended_at", "accepted_at"))
+        length = (ended - accepted).total_seconds()
+        # The page reads times to the millisecond: either whole second near the length.
+        shown = "|".join(clock_text(s) for s in {math.floor(length), math.ceil(length)})
+        expect(form).to_contain_text(re.compile(f"通话 ({shown})"))

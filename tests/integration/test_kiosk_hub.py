@@ -15,6 +15,7 @@ from kiosk.api import HubClient, HubLink, HubProblem
 from kiosk.device.credentials import CredentialStore
 from kiosk.domain import ServiceCode
 from kiosk.domain.schedule import callable_now
+from tests.support.presence import console_open
 
 
 @pytest.fixture(autouse=True)
@@ -30,14 +31,19 @@ async def test_enrolled_terminal_gets_its_profile_and_the_schedule(
     now = datetime.now(UTC)
     snap = await link.refresh(now)
     again = await link.refresh(now)  # answered 304 from the ETag, same content
-    await link.aclose()
     assert snap.online and snap.problem is None
     assert snap.profile is not None and snap.profile.hotline == "12348"
     assert snap.profile.terminal.county in {"新民市", "辽中区", "康平县", "法库县"}
     assert snap.schedule is not None and snap.schedule.entries
-    # The demo always has a duty lawyer on call, whatever the hour.
-    assert callable_now(snap.schedule.entries, ServiceCode.DUTY_LAWYER, now)
     assert again.schedule == snap.schedule and again.online
+    # The demo always has a duty lawyer on call, whatever the hour: callable while their
+    # console is open.
+    demo_hub.set_on_duty_now(demo_hub.lawyer)
+    with console_open(demo_hub, demo_hub.lawyer):
+        snap = await link.refresh(now)
+    await link.aclose()
+    assert snap.schedule is not None
+    assert callable_now(snap.schedule.entries, ServiceCode.DUTY_LAWYER, now)
 
 
 async def test_a_wrong_token_is_reported_and_the_cache_kept(demo_hub: Any, tmp_path: Path) -> None:

@@ -162,9 +162,23 @@ class RunningHub(HubAccess):
     data_dir: Path
     log_path: Path
     process: subprocess.Popen[bytes]
+    argv: Sequence[str] = ()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, as in a power cut; nothing of it runs after."""
+        self.process.kill()
+        self.process.wait(10)
+
+    def start(self, startup_timeout: float = 60.0) -> None:
+        """The same command again (same database, same port), after `kill`; waits until
+        it answers. Its log goes on in the same file."""
+        if self.process.poll() is None:
+            raise RuntimeError("the hub is still running")
+        self.process = _spawn(self.argv, self.log_path)
+        _wait_healthy(self, startup_timeout)
 
 
 def _ok(response: httpx.Response) -> httpx.Response:
@@ -237,11 +251,8 @@ def running_hub(
         argv.append("--demo")
     argv.extend(extra_args)
     log_path = data_dir / f"hub-{port}.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            argv, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT
-        )
+    log_path.unlink(missing_ok=True)
+    process = _spawn(argv, log_path)
     lawyer = DEMO_LAWYERS[0]
     hub = RunningHub(
         base_url=reach or f"http://127.0.0.1:{port}",
@@ -252,9 +263,18 @@ def running_hub(
         log_path=log_path,
         process=process,
         ca=ca,
+        argv=argv,
     )
     try:
         _wait_healthy(hub, startup_timeout)
         yield hub
     finally:
-        stop(process)
+        stop(hub.process)
+
+
+def _spawn(argv: Sequence[str], log_path: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with log_path.open("ab") as log_file:
+        return subprocess.Popen(
+            list(argv), cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )

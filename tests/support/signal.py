@@ -26,6 +26,9 @@ from tests.support.hub import Credentials
 TERMINAL_PATH = "/v1/signal/terminal"
 CONSOLE_PATH = "/v1/signal/console"
 DEFAULT_TIMEOUT = 5.0
+# What the hub sends of its own accord, whatever a test is doing: `recv` sets these aside
+# (they are found by `expect` and `wait_for` of their type) and answers the heartbeat.
+AMBIENT = frozenset({"ping", "presence", "call.current"})
 
 
 class HasBaseUrl(Protocol):
@@ -45,6 +48,9 @@ class SignalSocket:
     def __init__(self, connection: ClientConnection, who: str) -> None:
         self.connection = connection
         self.who = who
+        self.aside: list[dict[str, Any]] = []  # ambient messages not yet asked for
+        self.unread: list[dict[str, Any]] = []  # others read by `wait_for`, for `recv`
+        self.answer_pings = True  # False: a tab whose network lets nothing in
 
     async def __aenter__(self) -> SignalSocket:
         return self
@@ -66,26 +72,89 @@ class SignalSocket:
         """Anything at all: garbage, binary frames, oversized text."""
         await self.connection.send(frame)
 
-    async def recv(self, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
-        """The next message; AssertionError if none comes within `timeout` or the socket closes."""
-        try:
-            frame = await asyncio.wait_for(self.connection.recv(), timeout)
-        except TimeoutError:
-            raise AssertionError(f"{self.who}: no message within {timeout} s") from None
-        except ConnectionClosed as closed:
-            raise AssertionError(f"{self.who}: closed ({self.close_code}): {closed}") from None
-        message: dict[str, Any] = json.loads(frame)
-        return message
+    async def recv(
+        self, timeout: float = DEFAULT_TIMEOUT, *, want: str | None = None
+    ) -> dict[str, Any]:
+        """The next message that is not ambient (unless of the type `want`); AssertionError
+        if none comes within `timeout` or the socket closes."""
+        if self.unread:
+            return self.unread.pop(0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            try:
+                frame = await asyncio.wait_for(
+                    self.connection.recv(), max(0.0, deadline - loop.time())
+                )
+            except TimeoutError:
+                raise AssertionError(
+                    f"{self.who}: no message within {timeout} s (set aside: {self.aside})"
+                ) from None
+            except ConnectionClosed as closed:
+                raise AssertionError(f"{self.who}: closed ({self.close_code}): {closed}") from None
+            message: dict[str, Any] = json.loads(frame)
+            kind = message.get("type")
+            if kind == "ping":
+                if self.answer_pings:
+                    await self.connection.send('{"type": "pong"}')
+                continue
+            if kind in AMBIENT and kind != want:
+                self.aside.append(message)
+                continue
+            return message
 
     async def expect(
         self, type_: str, *, timeout: float = DEFAULT_TIMEOUT, **fields: Any
     ) -> dict[str, Any]:
-        """The next message, which must have this `type` and these field values."""
-        message = await self.recv(timeout)
+        """The next message, which must have this `type` and these field values (an ambient
+        type: the first set aside, else the next of that type)."""
+        if type_ in AMBIENT:
+            message = self._take_aside(type_) or await self.recv(timeout, want=type_)
+        else:
+            message = await self.recv(timeout)
         assert message.get("type") == type_, f"{self.who}: expected {type_}, got {message}"
         for name, value in fields.items():
             assert message.get(name) == value, f"{self.who}: {name} != {value!r} in {message}"
         return message
+
+    async def wait_for(
+        self, type_: str, *, timeout: float = DEFAULT_TIMEOUT, **fields: Any
+    ) -> dict[str, Any]:
+        """The first message of `type_` with these field values, set aside or to come,
+        passing over the others of that type (e.g. presence until someone is reachable)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+
+        def fits(message: dict[str, Any]) -> bool:
+            return message.get("type") == type_ and all(
+                message.get(k) == v for k, v in fields.items()
+            )
+
+        while True:
+            found = next((m for m in self.aside if fits(m)), None)
+            if found is not None:
+                self.aside.remove(found)
+                return found
+            self.aside = [m for m in self.aside if m.get("type") != type_]
+            message = await self._read_more(max(0.01, deadline - loop.time()), type_)
+            if fits(message):
+                return message
+            if message.get("type") != type_:
+                self.unread.append(message)
+
+    async def _read_more(self, timeout: float, want: str) -> dict[str, Any]:
+        unread, self.unread = self.unread, []
+        try:
+            return await self.recv(timeout, want=want)
+        finally:
+            self.unread = unread + self.unread
+
+    def _take_aside(self, type_: str) -> dict[str, Any] | None:
+        for message in self.aside:
+            if message.get("type") == type_:
+                self.aside.remove(message)
+                return message
+        return None
 
     async def until(self, type_: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
         """Skip messages until one of this `type` arrives."""
@@ -97,14 +166,14 @@ class SignalSocket:
                 return message
 
     async def silent(self, within: float = 0.3) -> None:
-        """Assert that nothing arrives for `within` seconds."""
+        """Assert that nothing but ambient messages arrives for `within` seconds."""
         try:
-            frame = await asyncio.wait_for(self.connection.recv(), within)
-        except TimeoutError:
+            message = await self.recv(within)
+        except AssertionError:
+            if self.connection.close_code is not None:
+                raise AssertionError(f"{self.who}: closed ({self.close_code})") from None
             return
-        except ConnectionClosed:
-            raise AssertionError(f"{self.who}: closed ({self.close_code})") from None
-        raise AssertionError(f"{self.who}: expected silence, got {frame!r}")
+        raise AssertionError(f"{self.who}: expected silence, got {message!r}")
 
     async def ping(self) -> None:
         """An application `ping`, answered by `pong`: proves the socket still works."""

@@ -57,7 +57,11 @@ def entry(
     end: str,
     *,
     away: bool = False,
+    console: bool = True,
 ) -> ScheduleEntry:
+    """`console`: the expert has a console open, so when available and on duty now, the
+    hub says they are reachable (as it does of a shift under way, at NOW)."""
+    starts_at, ends_at = _local(day, start), _local(day, end)
     return ScheduleEntry(
         shift_id=shift_id,
         expert_id=expert_id,
@@ -66,8 +70,9 @@ def entry(
         services=services,
         organisation=organisation,
         availability=Availability.AWAY if away else Availability.AVAILABLE,
-        starts_at=_local(day, start),
-        ends_at=_local(day, end),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reachable=console and not away and starts_at <= NOW < ends_at,
     )
 
 
@@ -170,7 +175,10 @@ EMPTY = Snapshot(None, None, None, online=False, problem=HubProblem.OFFLINE)
 
 def busy_snapshot() -> Snapshot:
     """Everyone on duty for consultation is away."""
-    away = [e.model_copy(update={"availability": Availability.AWAY}) for e in ENTRIES]
+    away = [
+        e.model_copy(update={"availability": Availability.AWAY, "reachable": False})
+        for e in ENTRIES
+    ]
     return replace(ONLINE, schedule=SCHEDULE.model_copy(update={"entries": away}))
 
 

@@ -15,7 +15,7 @@ from kiosk.ui.app import KioskApp
 from kiosk.ui.calls import quality_of
 from kiosk.ui.vm.call import Quality
 from tests.ui.conftest import MakeKiosk
-from tests.ui.helpers import to_schedule
+from tests.ui.helpers import to_call, to_schedule, wait_screen
 
 
 def test_a_call_without_a_hub_is_a_fallback_that_says_so(
@@ -61,6 +61,30 @@ def test_a_second_call_while_one_runs_is_ignored(qtbot: QtBot, make_kiosk: MakeK
     kiosk.desk.start("legal_consultation", 0)  # a double tap that got through
     qtbot.waitUntil(lambda: kiosk.root.property("screen") == "fallback", timeout=10_000)
     assert kiosk.root.fallback_vm.property("reason") == "unreachable"
+
+
+def test_a_call_the_hub_says_nobody_can_take_fetches_the_schedule_at_once(
+    qtbot: QtBot, make_kiosk: MakeKiosk
+) -> None:
+    """The button was there, the lawyer left a moment ago: the resident hears so, and the
+    schedule is fetched now, so going back shows no stale button."""
+    from uuid import uuid4
+
+    from kiosk.call.events import CallState, StateChanged
+    from kiosk.domain.signaling import EndReason, Party
+
+    kiosk = make_kiosk()
+    asked: list[bool] = []
+    kiosk.root.refresh_now = lambda: asked.append(True)  # type: ignore[method-assign]
+    to_call(qtbot, kiosk)
+    # What the desk hears from a consultation the hub ended at once (the desk's own
+    # bookkeeping of "the current call" is set by hand: no hub, no call to make).
+    kiosk.desk._active = True
+    kiosk.desk._on_state(StateChanged(uuid4(), CallState.REQUESTED, CallState.FALLBACK, 0,
+                                      EndReason.NOBODY_ON_DUTY, Party.HUB))
+    wait_screen(qtbot, kiosk, "fallback")
+    assert kiosk.root.fallback_vm.property("reason") == "nobody_on_duty"
+    assert asked == [True]
 
 
 def test_quality_words_follow_what_arrives() -> None:

@@ -13,6 +13,7 @@ from kiosk.config import KioskConfig
 from kiosk.hub.demo import ON_CALL
 from kiosk.ui.app import KioskApp, build_kiosk
 from tests.support.net import free_port
+from tests.support.presence import console_open
 from tests.ui.helpers import present, tap, text_of, wait_screen
 
 
@@ -43,7 +44,7 @@ def test_real_hub_schedule_and_call(
 ) -> None:
     _, token = demo_hub.enrol_terminal()
     expert_id = _on_call_expert(demo_hub)
-    demo_hub.put_shift_now(expert_id, hours=4)
+    demo_hub.set_on_duty_now(demo_hub.lawyer)  # the on-call lawyer, with a login
     config = KioskConfig.for_tests(tmp_path, hub_url=demo_hub.base_url)
     kiosk = _start(qtbot, kiosks, config, token)
 
@@ -57,9 +58,14 @@ def test_real_hub_schedule_and_call(
     wait_screen(qtbot, kiosk, "services")
     tap(qtbot, kiosk, "serviceTile_duty_lawyer")
     wait_screen(qtbot, kiosk, "schedule")
-    qtbot.waitUntil(lambda: present(kiosk.window, f"callButton_{expert_id}"), timeout=10000)
-    assert not present(kiosk.window, "stalenessText")
-    tap(qtbot, kiosk, f"callButton_{expert_id}")
+    # On duty and marked available, but no console open: nobody would hear it ring.
+    qtbot.waitUntil(lambda: present(kiosk.window, f"busyTag_{expert_id}"), timeout=10000)
+    assert not present(kiosk.window, f"callButton_{expert_id}")
+    with console_open(demo_hub, demo_hub.lawyer):
+        # The hub tells the kiosk over its socket, long before the schedule's next refresh.
+        qtbot.waitUntil(lambda: present(kiosk.window, f"callButton_{expert_id}"), timeout=10000)
+        assert not present(kiosk.window, "stalenessText")
+        tap(qtbot, kiosk, f"callButton_{expert_id}")
     assert calls == [("duty_lawyer", expert_id)]
     assert kiosk.qml_warnings == []
 

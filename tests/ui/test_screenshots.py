@@ -167,6 +167,9 @@ SCREENS: dict[str, tuple[Callable[[QtBot, KioskApp], None], dict[str, object]]] 
     "call-trouble": (_to_trouble, {}),
     "call-document": (_to_document, {}),
     "fallback-entry": (_to_fallback_entry, {}),
+    # The lawyer on the card left a moment ago: what the hub's nobody_on_duty says.
+    "fallback-nobody": (lambda qtbot, kiosk: _to_fallback(qtbot, kiosk,
+                                                          FallbackReason.NOBODY_ON_DUTY), {}),
     "fallback-problem": (_to_fallback_problem, {}),
     "fallback-sent": (_to_fallback_result(True), {}),
     "fallback-failed": (_to_fallback_result(False), {}),

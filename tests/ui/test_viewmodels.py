@@ -150,6 +150,55 @@ def test_calls_only_for_callable_experts(qapp: QObject) -> None:
     assert len(calls) == 2
 
 
+def test_only_reachable_experts_get_a_call_button(qapp: QObject) -> None:
+    """Marked available is not enough: the hub must say a console of theirs is connected,
+    over the terminal's socket (live) or, while that is down, in the schedule."""
+    vm, counters = _schedule_vm()
+    calls: list[tuple[str, int]] = []
+    vm.callRequested.connect(lambda service, expert: calls.append((service, expert)))
+    vm.set_snapshot(ONLINE)
+    vm.show(ServiceCode.LEGAL_CONSULTATION)
+    # 张伟 closed his console: the hub's push says only 王丽 can be called.
+    vm.set_presence({2})
+    cards = vm.property("onDuty")
+    assert [(c["name"], c["available"]) for c in cards] == [
+        ("王丽", True), ("张伟", False), ("李明", False),
+    ]
+    vm.call(1)
+    assert calls == []
+    # Nobody reachable: no "call anyone" either, though two are marked available.
+    vm.set_presence(set())
+    assert vm.property("situation") == "busy"
+    vm.callAnyone()
+    assert calls == []
+    # The socket is down: the schedule's own flags count again.
+    vm.set_presence(None)
+    assert vm.property("situation") == "ready"
+    changed = counters["onDutyChanged"].count
+    vm.set_presence(None)
+    assert counters["onDutyChanged"].count == changed
+
+
+def test_an_expert_without_a_console_is_not_callable_from_the_schedule(qapp: QObject) -> None:
+    entries = [
+        e.model_copy(update={"reachable": False}) if e.expert_id == 1 else e
+        for e in ONLINE.schedule.entries  # type: ignore[union-attr]
+    ]
+    snapshot = replace(ONLINE, schedule=ONLINE.schedule.model_copy(  # type: ignore[union-attr]
+        update={"entries": entries}))
+    vm, _ = _schedule_vm()
+    vm.set_snapshot(snapshot)
+    vm.show(ServiceCode.LEGAL_CONSULTATION)
+    assert [c["available"] for c in vm.property("onDuty")] == [True, False, False]
+    services = ServicesViewModel("file:///icons/")
+    services.update(snapshot.schedule, NOW)
+    by_code = {s["code"]: s["callable"] for s in services.property("services")}
+    assert by_code["legal_consultation"] == 1
+    services.set_presence({1, 2})
+    by_code = {s["code"]: s["callable"] for s in services.property("services")}
+    assert by_code["legal_consultation"] == 2
+
+
 def test_clear_forgets_the_resident(qapp: QObject) -> None:
     vm, _ = _schedule_vm()
     vm.set_snapshot(ONLINE)

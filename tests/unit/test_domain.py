@@ -31,7 +31,11 @@ def entry(
     *,
     services: tuple[ServiceCode, ...] = (ServiceCode.LEGAL_CONSULTATION,),
     availability: Availability = Availability.AVAILABLE,
+    reachable: bool | None = None,
 ) -> ScheduleEntry:
+    """`reachable`: what the hub said (default: available and on duty, a console open)."""
+    if reachable is None:
+        reachable = availability == Availability.AVAILABLE and start_h <= 0 < end_h
     return ScheduleEntry(
         shift_id=expert_id * 100 + int(start_h),
         expert_id=expert_id,
@@ -42,6 +46,7 @@ def entry(
         availability=availability,
         starts_at=NOW + timedelta(hours=start_h),
         ends_at=NOW + timedelta(hours=end_h),
+        reachable=reachable,
     )
 
 
@@ -72,6 +77,15 @@ def test_on_duty_now_lists_each_expert_once_available_first() -> None:
     assert [e.expert_id for e in now] == [2, 1]
     assert [e.expert_id for e in callable_now(entries, ServiceCode.LEGAL_CONSULTATION, NOW)] == [2]
     assert [e.expert_id for e in upcoming(entries, ServiceCode.LEGAL_CONSULTATION, NOW)] == [3]
+
+
+def test_callable_means_reachable_not_merely_marked_available() -> None:
+    entries = [entry(1, -1, 2), entry(2, -1, 2, reachable=False)]  # 2: no console open
+    consult = ServiceCode.LEGAL_CONSULTATION
+    assert [e.expert_id for e in callable_now(entries, consult, NOW)] == [1]
+    # The hub's live word, when the terminal has it, counts over the schedule's flags.
+    assert [e.expert_id for e in callable_now(entries, consult, NOW, {2})] == [2]
+    assert callable_now(entries, consult, NOW, set()) == []
 
 
 def test_shift_end_is_exclusive() -> None:
@@ -202,6 +216,7 @@ def test_the_fallback_reason_is_one_answer_for_the_screen_and_the_record() -> No
     assert fallback_reason(EndReason.NO_ANSWER, failed=False, rang=False) == Why.UNREACHABLE
     assert fallback_reason(EndReason.ALL_BUSY, failed=False, rang=False) == Why.ALL_BUSY
     assert fallback_reason(EndReason.MEDIA_LOST, failed=False, rang=True) == Why.MEDIA_LOST
+    assert fallback_reason(EndReason.HUB_RESTARTED, failed=False, rang=True) == Why.MEDIA_LOST
     assert fallback_reason(EndReason.HUNG_UP, failed=False, rang=True) == Why.NO_ANSWER
     assert fallback_reason(None, failed=False, rang=True) == Why.FAILED
     assert fallback_reason(EndReason.ALL_BUSY, failed=True, rang=True) == Why.FAILED

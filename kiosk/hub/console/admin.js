@@ -125,6 +125,55 @@ function sortExperts(experts) {
   );
 }
 
+// Whether a resident can call the expert now, and if not, why: what they marked is not enough,
+// a console tab of theirs must be open and answering (docs/signaling.md, "Presence").
+export function presenceBadge(expert) {
+  if (expert.reachable) return { tone: "ok", words: "在线可接听", why: "值班中，控制台已连接，村民可以呼叫。" };
+  if (expert.availability !== "available") return { tone: "grey", words: "暂离", why: "本人设为暂离。" };
+  if (!expert.username) {
+    return { tone: "no", words: "不能接听", why: "没有登录账号，打不开律师工作台，村民呼叫不到。" };
+  }
+  if (!expert.console_connected) {
+    return {
+      tone: "no",
+      words: "控制台未连接",
+      why: "已标记可接听，但律师工作台没有打开或网络中断，村民呼叫不到。",
+    };
+  }
+  return { tone: "grey", words: "在线，未值班", why: "控制台已连接，但现在不是值班时间。" };
+}
+
+function badgeOf(expert) {
+  const { tone, words, why } = presenceBadge(expert);
+  return el("span", { className: `badge ${tone}`, title: why, dataset: { presence: tone } }, words);
+}
+
+// While the list shows, who can be called is read again every few seconds: a lawyer who
+// closed their console must not look reachable for long.
+const PRESENCE_MS = 5_000;
+
+async function refreshPresence() {
+  if (document.visibilityState !== "visible" || $("panel-experts").hidden) return;
+  let experts;
+  try {
+    experts = await get("/v1/experts");
+  } catch {
+    return; // the next round tries again; a 401 goes to the login page
+  }
+  const shown = state.experts.map((e) => e.id).join(",");
+  const fresh = sortExperts(experts);
+  state.experts = fresh;
+  if (fresh.map((e) => e.id).join(",") !== shown) {
+    renderExperts();
+    return;
+  }
+  // Only the badges change: the rows stay, and with them the focus of a keyboard user.
+  for (const expert of fresh) {
+    const cell = document.querySelector(`#experts-table tr[data-expert-id="${expert.id}"] .presence-cell`);
+    if (cell) cell.replaceChildren(badgeOf(expert));
+  }
+}
+
 function renderExperts() {
   const body = $("experts-table").querySelector("tbody");
   body.textContent = "";
@@ -134,7 +183,6 @@ function renderExperts() {
     return;
   }
   for (const expert of state.experts) {
-    const available = expert.availability === "available";
     body.append(
       el(
         "tr",
@@ -144,7 +192,7 @@ function renderExperts() {
         el("td", {}, el("span", { className: "tags" }, expert.services.map((s) => el("span", { className: "tag" }, serviceName(s))))),
         el("td", { className: "org" }, expert.organisation || "—"),
         el("td", {}, expert.username ? expert.username : el("span", { className: "badge no" }, "未设置")),
-        el("td", {}, el("span", { className: available ? "badge ok" : "badge grey" }, available ? "在线可接听" : "暂离")),
+        el("td", { className: "presence-cell" }, badgeOf(expert)),
         el(
           "td",
           { className: "actions" },
@@ -705,6 +753,7 @@ async function start() {
   $("loading").hidden = true;
   $("content").hidden = false;
   await selectTab(window.location.hash.slice(1) || "experts", { push: false });
+  setInterval(refreshPresence, PRESENCE_MS);
   document.body.dataset.ready = "true";
 }
 

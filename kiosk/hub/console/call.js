@@ -68,8 +68,16 @@ const END_WORDS = {
   all_busy: "律师都在忙，呼叫已结束",
   nobody_on_duty: "没有值班的律师，呼叫已结束",
   media_lost: "视频连接中断，通话结束",
-  hub_restarted: "服务器重启，通话中断",
+  hub_restarted: "服务器重启后对方没有重新连上，通话结束",
 };
+
+// The length of a call by the hub's clock (call.ended's accepted_at and ended_at): a call
+// that ended while the hub or this tab was away is as long as it really was.
+export function hubSeconds(message) {
+  const from = Date.parse(message.accepted_at || "");
+  const to = Date.parse(message.ended_at || "");
+  return Number.isFinite(from) && Number.isFinite(to) ? Math.max(0, (to - from) / 1000) : null;
+}
 
 export function endWords(by, reason) {
   if (by === "expert") return reason === "hung_up" ? "您已挂断" : END_WORDS[reason] || "通话已结束";
@@ -346,7 +354,13 @@ export class CallSession {
     if (this.ended) return;
     this.signal.forget((m) => m.consultation_id === this.id && m.type === "sdp.answer");
     this._saveNotesNow(); // the last words typed go before the end of the call
-    this.signal.sendSoon({ type: "call.hangup", consultation_id: this.id, reason: "hung_up" });
+    // `at`: a hang-up that waits for the hub (it is away) still ends the call now.
+    this.signal.sendSoon({
+      type: "call.hangup",
+      consultation_id: this.id,
+      reason: "hung_up",
+      at: new Date().toISOString(),
+    });
     this._finish("expert", "hung_up");
   }
 
@@ -354,7 +368,19 @@ export class CallSession {
   remoteEnded(message) {
     if (this.ended) return;
     this.signal.forget((m) => m.consultation_id === this.id && m.type === "sdp.answer");
-    this._finish(message.by, message.reason);
+    this._finish(message.by, message.reason, hubSeconds(message));
+  }
+
+  // call.current from the hub for this call: the timer follows the hub's clock (a reload or
+  // a restart must not reset it), and a terminal not back yet is said so.
+  fromHub(call) {
+    if (this.ended) return;
+    this.acceptedAt = Date.now() - Math.max(0, Number(call.elapsed_s) || 0) * 1000;
+    const timer = $("call-timer");
+    if (this.shown && timer) timer.textContent = clock((Date.now() - this.acceptedAt) / 1000);
+    const live = this.pc && this.pc.connectionState === "connected";
+    if (!call.terminal_present && !live) this._stage("村民端与服务器的连接中断，正在等待重新连接……");
+    else if (!this.pc) this._stage("正在重新连接视频……");
   }
 
   // Called when the accept failed (someone else was quicker): no view, no outcome.
@@ -363,13 +389,13 @@ export class CallSession {
     this._dispose();
   }
 
-  _finish(by, reason) {
+  _finish(by, reason, seconds = null) {
     this.ended = true;
     this._saveNotesNow();
     const summary = {
       consultation_id: this.id,
       info: this.info,
-      duration_s: Math.round((Date.now() - this.acceptedAt) / 1000),
+      duration_s: Math.round(seconds ?? (Date.now() - this.acceptedAt) / 1000),
       connected: this.connected,
       ended: endWords(by, reason),
       reason,

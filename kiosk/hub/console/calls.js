@@ -2,7 +2,7 @@
 // banner and a ring; 接听 / 拒接; the call itself (call.js); the outcome form after it.
 
 import { el, serviceName } from "./catalogue.js";
-import { CallSession, placeOf } from "./call.js";
+import { CallSession, endWords, hubSeconds, placeOf } from "./call.js";
 import { icon } from "./icons.js";
 import { dropOutcome, pendingOutcomes, showOutcome } from "./outcome.js";
 
@@ -22,13 +22,19 @@ export function waitWords(seconds) {
 }
 
 const GONE_WORDS = {
-  taken: "已被其他律师接听或已取消",
+  taken: "已被其他律师接听",
   elsewhere: "您已在另一个窗口接听",
   cancelled: "村民已取消呼叫",
-  no_answer: "呼叫已超时撤回",
+  no_answer: "无人接听，呼叫已撤回",
+  hub_restarted: "服务器重启，呼叫已结束",
   ended: "呼叫已结束",
   refused: "没能接听：这个来电已经结束或已被接听",
 };
+
+// Why a ringing card goes, from call.ended's reason (call.taken is someone else's accept).
+function goneWhy(reason) {
+  return ["cancelled", "no_answer", "hub_restarted"].includes(reason) ? reason : "ended";
+}
 
 function storeCurrent(value) {
   try {
@@ -243,7 +249,7 @@ export function startCalls({ signal, ringer }) {
     acceptTimer = setTimeout(() => {
       if (current !== session || session.shown) return;
       // No word from the hub: give the call back (and end it, in case the hub did give it to us).
-      signal.send({ type: "call.hangup", consultation_id: id, reason: "hung_up" });
+      signal.send({ type: "call.hangup", consultation_id: id, reason: "hung_up", at: new Date().toISOString() });
       acceptFailed(session, "没能接通，请稍后再试");
     }, ACCEPT_TIMEOUT_MS);
     render();
@@ -300,10 +306,14 @@ export function startCalls({ signal, ringer }) {
   const dropQueuedNotes = (id) =>
     signal.forget((m) => m.type === "notes.save" && m.consultation_id === id);
 
+  function showForm(summary) {
+    showOutcome(summary, { onDone: render, beforeSave: () => dropQueuedNotes(summary.consultation_id) });
+  }
+
   function callEnded(session, summary) {
     if (session === current) current = null;
     storeCurrent(null);
-    showOutcome(summary, { onDone: render, beforeSave: () => dropQueuedNotes(summary.consultation_id) });
+    showForm(summary);
     // Back to waiting: the page with the outcome form on top.
     window.scrollTo(0, 0);
     const form = document.querySelector(`.outcome[data-consultation="${CSS.escape(summary.consultation_id)}"]`);
@@ -329,11 +339,53 @@ export function startCalls({ signal, ringer }) {
     const id = m.consultation_id;
     if (current && current.id === id) {
       if (current.shown) current.remoteEnded(m);
-      else acceptFailed(current, m.reason === "cancelled" ? "cancelled" : "ended");
+      else acceptFailed(current, goneWhy(m.reason));
       return;
     }
-    if (interrupted && interrupted.info.consultation_id === id) interrupted = null;
-    removeCard(id, m.reason === "cancelled" ? "cancelled" : m.reason === "no_answer" ? "no_answer" : "ended");
+    if (interrupted && interrupted.info.consultation_id === id) {
+      // The call this tab had before a reload ended meanwhile: its form says how, and how long.
+      interrupted = null;
+      const summary = pendingOutcomes().find((s) => s.consultation_id === id);
+      if (summary) {
+        const seconds = hubSeconds(m);
+        showForm({
+          ...summary,
+          duration_s: seconds === null ? summary.duration_s : Math.round(seconds),
+          ended: endWords(m.by, m.reason),
+          reason: m.reason,
+        });
+      }
+    }
+    removeCard(id, goneWhy(m.reason));
+  });
+
+  // Sent as the socket (re)connects, and when asked: the lawyer's open call, or none.
+  signal.on("call.current", (m) => {
+    const call = m.call;
+    $("calls-elsewhere").hidden = !(call && call.elsewhere);
+    if (call && current && current.id === call.consultation_id) {
+      if (!current.shown) confirmed(current); // the accept went through while we were away
+      current.fromHub(call);
+      return;
+    }
+    // A call this tab had and the hub no longer names: ask how it ended (and how long it was).
+    for (const had of [current, interrupted && { id: interrupted.info.consultation_id }]) {
+      if (had && (!call || had.id !== call.consultation_id)) {
+        signal.send({ type: "call.status", consultation_id: had.id });
+      }
+    }
+    if (!call || call.elsewhere || (current && current.shown)) return;
+    // The lawyer's call goes on but this tab had no view of it (reloaded, or a new tab):
+    // back into the call, waiting for the kiosk's next offer.
+    const notes = interrupted && interrupted.info.consultation_id === call.consultation_id
+      ? interrupted.notes
+      : "";
+    if (current) acceptFailed(current, "ended");
+    interrupted = null;
+    dropOutcome(call.consultation_id);
+    current = newSession(call, { notes });
+    confirmed(current, true);
+    current.fromHub(call);
   });
 
   signal.on("sdp.offer", (m) => {
@@ -403,9 +455,7 @@ export function startCalls({ signal, ringer }) {
 
   // ---- after a reload ---------------------------------------------------------------------
 
-  for (const summary of pendingOutcomes()) {
-    showOutcome(summary, { onDone: render, beforeSave: () => dropQueuedNotes(summary.consultation_id) });
-  }
+  for (const summary of pendingOutcomes()) showForm(summary);
   const stored = storedCurrent();
   if (stored && stored.info && stored.info.consultation_id) {
     storeCurrent(null);
@@ -424,7 +474,12 @@ export function startCalls({ signal, ringer }) {
       beforeSave: () => {
         dropQueuedNotes(summary.consultation_id);
         if (interrupted && interrupted.info.consultation_id === summary.consultation_id) {
-          signal.sendSoon({ type: "call.hangup", consultation_id: summary.consultation_id, reason: "hung_up" });
+          signal.sendSoon({
+            type: "call.hangup",
+            consultation_id: summary.consultation_id,
+            reason: "hung_up",
+            at: new Date().toISOString(),
+          });
           interrupted = null;
         }
       },

@@ -1,5 +1,7 @@
 // The lawyer tab's one WebSocket to the hub (docs/signaling.md, kiosk/domain/signaling.py).
 // - same origin, the session cookie authenticates it;
+// - answers the hub's heartbeat (`ping` -> `pong`) at once: a tab that stops answering
+//   stops counting as reachable, so no call rings where nobody can hear it;
 // - sends `ping` every 20 s and reconnects with backoff when the socket drops
 //   or stays silent;
 // - hands every JSON message to the handlers registered for its `type`.
@@ -8,9 +10,12 @@ import { get } from "./api.js";
 
 export const SIGNAL_PATH = "/v1/signal/console";
 export const PING_MS = 20_000;
-// The hub answers every ping; a socket silent for this long is dead even if TCP has not noticed.
-const SILENT_MS = 50_000;
-const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+// The hub pings every tab every few seconds (its heartbeat) and answers every ping: a socket
+// silent for this long is dead even if TCP has not noticed (a network gone, a laptop asleep).
+const SILENT_MS = 20_000;
+const CHECK_MS = 5_000;
+// Capped low: a lawyer whose tab waits long to come back after the hub does misses calls.
+const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 10_000];
 const TOO_MANY_REFUSED_MS = 60_000;
 
 // Close codes of the hub (docs/signaling.md).
@@ -31,6 +36,7 @@ export class Signal {
     this.retryTimer = null;
     this.pingTimer = null;
     this.lastHeard = 0;
+    this.lastPing = 0;
     this.everOpened = false;
     this.outbox = new Map(); // key -> message, sent on the next open
   }
@@ -57,6 +63,14 @@ export class Signal {
     this._setState("connecting");
     this._connect();
     window.addEventListener("online", () => this.reconnectNow());
+    // A closed tab must stop counting at once: say goodbye rather than let the hub wait
+    // for the heartbeat. A page kept in the back-forward cache connects again on return.
+    window.addEventListener("pagehide", () => {
+      if (this.ws) this.ws.close(1000, "page closed");
+    });
+    window.addEventListener("pageshow", (event) => {
+      if (event.persisted) this.reconnectNow();
+    });
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible" && this.state === "reconnecting") this.reconnectNow();
     });
@@ -126,7 +140,8 @@ export class Signal {
       this.lastHeard = Date.now();
       this._setState("open");
       clearInterval(this.pingTimer);
-      this.pingTimer = setInterval(() => this._tick(ws), PING_MS);
+      this.lastPing = Date.now();
+      this.pingTimer = setInterval(() => this._tick(ws), CHECK_MS);
       const waiting = [...this.outbox.values()];
       this.outbox.clear();
       for (const message of waiting) this.send(message);
@@ -143,6 +158,12 @@ export class Signal {
         return;
       }
       if (!message || typeof message.type !== "string") return;
+      if (message.type === "ping") {
+        // The heartbeat is answered here, in the message event: timers of a background
+        // tab are throttled, its message events are not.
+        ws.send(JSON.stringify({ type: "pong" }));
+        return;
+      }
       if (message.type === "error") console.warn("signal: the hub refused a message:", message);
       this._dispatch(message);
     });
@@ -189,7 +210,10 @@ export class Signal {
       this._retry(0);
       return;
     }
-    this.send({ type: "ping" });
+    if (Date.now() - this.lastPing >= PING_MS) {
+      this.lastPing = Date.now();
+      this.send({ type: "ping" });
+    }
   }
 
   _dispatch(message) {

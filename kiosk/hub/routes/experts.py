@@ -28,11 +28,12 @@ def _apply(row: ExpertRow, body: ExpertIn) -> None:
 
 
 @router.get("")
-def list_experts(_admin: AdminDep, db: DbDep) -> list[Expert]:
+def list_experts(_admin: AdminDep, db: DbDep, state: StateDep) -> list[Expert]:
     rows = db.scalars(
         select(ExpertRow).where(ExpertRow.deleted_at.is_(None)).order_by(ExpertRow.id)
     )
-    return [convert.expert(row) for row in rows]
+    presence = state.switchboard.presence
+    return [convert.expert(row, presence) for row in rows]
 
 
 @router.post("", status_code=201, responses=error_responses(422))
@@ -54,7 +55,7 @@ def update_expert(
     _apply(row, body)
     db.commit()
     state.switchboard.nudge()  # their services may have changed
-    return convert.expert(row)
+    return convert.expert(row, state.switchboard.presence)
 
 
 @router.delete("/{expert_id}", status_code=204, responses=error_responses(404, 422))

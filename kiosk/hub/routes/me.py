@@ -24,8 +24,8 @@ MAX_SHIFT_LIST_SPAN = timedelta(days=366)
 
 
 @router.get("")
-def me(lawyer: LawyerDep) -> Expert:
-    return convert.expert(lawyer.expert)
+def me(lawyer: LawyerDep, state: StateDep) -> Expert:
+    return convert.expert(lawyer.expert, state.switchboard.presence)
 
 
 @router.get("/shifts", responses=error_responses(422))
@@ -47,4 +47,4 @@ def set_availability(
     log_availability(db, lawyer.expert, body.availability, state.now())
     db.commit()
     state.switchboard.nudge()  # ring them for waiting calls, or stop ringing them
-    return convert.expert(lawyer.expert)
+    return convert.expert(lawyer.expert, state.switchboard.presence)

@@ -16,7 +16,7 @@ from kiosk.hub.auth import AnyDep
 from kiosk.hub.errors import error_responses
 from kiosk.hub.queries import list_shifts, shifts_overlapping
 from kiosk.hub.ranges import TimeRange, time_range
-from kiosk.hub.state import DbDep
+from kiosk.hub.state import DbDep, StateDep
 from kiosk.hub.tables import DutyShiftRow, ExpertRow, ExpertServiceRow
 
 router = APIRouter(prefix="/v1", tags=["schedule"])
@@ -48,6 +48,7 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 def schedule(
     _who: AnyDep,
     db: DbDep,
+    state: StateDep,
     window: Annotated[TimeRange, Depends(time_range(MAX_SCHEDULE_SPAN))],
     service: Annotated[ServiceCode | None, Query()] = None,
     group: Annotated[ExpertGroup | None, Query()] = None,
@@ -70,7 +71,8 @@ def schedule(
                 )
             )
         )
-    entries = [convert.schedule_entry(row) for row in list_shifts(db, query)]
+    presence, now = state.switchboard.presence, state.now()
+    entries = [convert.schedule_entry(row, presence, now) for row in list_shifts(db, query)]
     body = Schedule(range_from=window.start, range_to=window.end, entries=entries)
     content = body.model_dump_json().encode()
     etag = etag_of(content)

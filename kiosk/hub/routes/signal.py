@@ -114,6 +114,11 @@ async def console_socket(websocket: WebSocket) -> None:
             and again.account.expert_id == expert_id
         )
 
-    await sockets.run(
-        websocket, conn, switchboard, state.settings, FROM_CONSOLE, handle, attach, still_valid
+    settings = state.settings
+    heartbeat = sockets.Heartbeat(
+        settings.console_heartbeat.total_seconds(), settings.console_timeout.total_seconds()
     )
+    await sockets.run(
+        websocket, conn, switchboard, settings, FROM_CONSOLE, handle, attach, still_valid,
+        heartbeat,
+    )  # fmt: skip

@@ -45,6 +45,7 @@ class Connection:
         self.websocket = websocket
         self.refusal_limit = refusal_limit
         self.opened = time.monotonic()
+        self.answered = self.opened  # the last `pong` heard (the console's heartbeat)
         self.closing = False
         self._outbox: asyncio.Queue[str | _Close] = asyncio.Queue(OUTBOX_SIZE)
         self._refusals: deque[float] = deque()

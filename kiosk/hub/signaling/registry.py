@@ -44,6 +44,11 @@ class Registry:
         for conn in self.terminals.get(terminal_id, ()):
             conn.send(message)
 
+    def to_all_terminals(self, message: BaseModel) -> None:
+        for conns in self.terminals.values():
+            for conn in conns:
+                conn.send(message)
+
     def to_expert(self, expert_id: int, message: BaseModel) -> None:
         for conn in self.experts.get(expert_id, ()):
             conn.send(message)

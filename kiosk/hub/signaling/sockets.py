@@ -1,7 +1,11 @@
 """The read loop of one signaling socket: parse, hand to the switchboard, refuse what is wrong.
 
 Nothing a peer sends closes its socket except silence (4408) and too many
-refused messages (4429); nothing it sends can crash the hub.
+refused messages (4429); nothing it sends can crash the hub. A console tab's
+socket also has a heartbeat: the hub pings it, and a tab that answers no ping
+for a while is closed (4408) at once, so a lawyer whose network went stops
+counting as reachable. Only a `pong` answers: a tab whose network lets it send
+but not receive (a browser's "offline" mode does that) still sends its own pings.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -18,7 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.websockets import WebSocket
 
-from kiosk.domain.signaling import MAX_SDP, Error
+from kiosk.domain.signaling import MAX_SDP, Error, Ping, Pong
 from kiosk.hub.settings import HubSettings
 from kiosk.hub.signaling.connections import (
     INTERNAL_ERROR,
@@ -35,6 +40,12 @@ M = TypeVar("M")
 # The largest message is an offer or answer: the SDP, JSON-escaped, plus a few fields.
 MAX_FRAME = MAX_SDP + MAX_SDP // 4 + 1_000
 _NAME = 40  # at most this much of a sender's `type` is echoed back
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    interval: float  # seconds between the hub's pings
+    timeout: float  # a socket that answered none for this long is closed
 
 
 class Bad(Exception):
@@ -81,12 +92,11 @@ async def run(
     handle: Callable[[M], Awaitable[None]],
     attach: Callable[[], Awaitable[None]],
     still_valid: Callable[[], Awaitable[bool]],
+    heartbeat: Heartbeat | None = None,
 ) -> None:
-    """Attach, read until the peer goes, falls silent, is refused too often or loses its
-    credentials (checked again every `signal_reauth_interval`); then detach."""
-    idle = settings.signal_idle_timeout.total_seconds()
-    reauth = settings.signal_reauth_interval.total_seconds()
-    checked = time.monotonic()
+    """Attach, read until the peer goes, falls silent, misses the heartbeat, is refused too
+    often or loses its credentials (checked again every `signal_reauth_interval`); then
+    detach."""
     conn.start()
     try:
         try:
@@ -95,25 +105,64 @@ async def run(
             log.exception("%s: cannot attach", conn)
             conn.close(INTERNAL_ERROR, "hub error")
             return
-        while not conn.closing:
-            try:
-                event = await asyncio.wait_for(websocket.receive(), idle)
-            except TimeoutError:
-                log.info("%s silent for %.0f s: closing", conn, idle)
-                conn.close(SILENT, "silent")
-                break
-            if event["type"] == "websocket.disconnect":
-                break
-            if time.monotonic() - checked > reauth:
-                checked = time.monotonic()
-                if not await still_valid():
-                    log.info("%s: credentials revoked or expired: closing", conn)
-                    conn.close(UNAUTHORISED, "credentials no longer valid")
-                    break
-            await _one(conn, event, adapter, handle)
+        watchers = [asyncio.ensure_future(_read(websocket, conn, settings, adapter, handle,
+                                                still_valid))]  # fmt: skip
+        if heartbeat is not None:
+            watchers.append(asyncio.ensure_future(_beat(conn, heartbeat)))
+        try:
+            await asyncio.wait(watchers, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            # Whichever ended first, the other stops: a reader still waiting for a peer
+            # that stopped answering would hold up the detach for a whole idle timeout.
+            for watcher in watchers:
+                watcher.cancel()
+            for result in await asyncio.gather(*watchers, return_exceptions=True):
+                if isinstance(result, Exception):
+                    log.error("%s: the socket's reader failed", conn, exc_info=result)
     finally:
         await switchboard.detach(conn)
         await conn.aclose()
+
+
+async def _read(
+    websocket: WebSocket,
+    conn: Connection,
+    settings: HubSettings,
+    adapter: TypeAdapter[M],
+    handle: Callable[[M], Awaitable[None]],
+    still_valid: Callable[[], Awaitable[bool]],
+) -> None:
+    idle = settings.signal_idle_timeout.total_seconds()
+    reauth = settings.signal_reauth_interval.total_seconds()
+    checked = time.monotonic()
+    while not conn.closing:
+        try:
+            event = await asyncio.wait_for(websocket.receive(), idle)
+        except TimeoutError:
+            log.info("%s silent for %.0f s: closing", conn, idle)
+            conn.close(SILENT, "silent")
+            return
+        if event["type"] == "websocket.disconnect":
+            return
+        if time.monotonic() - checked > reauth:
+            checked = time.monotonic()
+            if not await still_valid():
+                log.info("%s: credentials revoked or expired: closing", conn)
+                conn.close(UNAUTHORISED, "credentials no longer valid")
+                return
+        await _one(conn, event, adapter, handle)
+
+
+async def _beat(conn: Connection, heartbeat: Heartbeat) -> None:
+    ping = Ping()
+    while not conn.closing:
+        await asyncio.sleep(heartbeat.interval)
+        silent = time.monotonic() - conn.answered
+        if silent > heartbeat.timeout:
+            log.info("%s answered no heartbeat for %.0f s: closing", conn, silent)
+            conn.close(SILENT, "no answer to the heartbeat")
+            return
+        conn.send(ping)
 
 
 async def _one(
@@ -129,6 +178,8 @@ async def _one(
         if len(text) > MAX_FRAME:
             raise Bad(f"Message too large (more than {MAX_FRAME} characters).", None, None)
         message = parse(adapter, text)
+        if isinstance(message, Pong):
+            conn.answered = time.monotonic()
         refused, consultation_id = _names(message)
         try:
             await handle(message)

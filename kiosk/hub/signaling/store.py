@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.domain import Availability, ExpertGroup, ServiceCode
 from kiosk.domain.signaling import ExpertBrief
 from kiosk.hub import records
+from kiosk.hub.signaling.calls import Place
 from kiosk.hub.tables import ConsultationRow, DutyShiftRow, ExpertRow
 
 Sessions = sessionmaker[Session]
@@ -77,9 +78,12 @@ def _mean_length(db: Session, now: datetime) -> timedelta:
 
 @dataclass(frozen=True)
 class Known:
-    """A consultation the database already holds (a replayed request)."""
+    """A consultation the database already holds (a replay, or a tab asking after it)."""
 
     terminal_id: int
+    accepted_expert_id: int | None
+    accepted_at: datetime | None
+    ended_at: datetime | None
     ended_by: str | None
     end_reason: str | None
 
@@ -89,7 +93,14 @@ def known(sessions: Sessions, consultation_id: UUID) -> Known | None:
         row = db.get(ConsultationRow, consultation_id)
         if row is None:
             return None
-        return Known(row.terminal_id, row.ended_by, row.end_reason)
+        return Known(
+            row.terminal_id,
+            row.accepted_expert_id,
+            row.accepted_at,
+            row.ended_at,
+            row.ended_by,
+            row.end_reason,
+        )
 
 
 def create(sessions: Sessions, values: Mapping[str, Any]) -> None:
@@ -146,17 +157,46 @@ def save_notes(sessions: Sessions, consultation_id: UUID, expert_id: int, notes:
 
 @dataclass(frozen=True)
 class Leftover:
+    """A consultation a previous run of the hub left open, as much as it takes to go on."""
+
     id: UUID
     terminal_id: int
-    accepted: bool
+    place: Place
+    service: ServiceCode
+    requested_expert_id: int | None
+    requested_at: datetime
+    accepted_at: datetime | None
+    expert: ExpertBrief | None  # who accepted; None while waiting (or the expert is gone)
+    attempts: int
 
 
 def leftovers(sessions: Sessions) -> list[Leftover]:
-    """Consultations a previous run of the hub left open."""
+    """Consultations a previous run of the hub left open, oldest request first."""
     with sessions() as db:
-        rows = db.execute(
-            select(
-                ConsultationRow.id, ConsultationRow.terminal_id, ConsultationRow.accepted_at
-            ).where(ConsultationRow.ended_at.is_(None))
+        rows = db.scalars(
+            select(ConsultationRow)
+            .where(ConsultationRow.ended_at.is_(None))
+            .order_by(ConsultationRow.requested_at)
         ).all()
-        return [Leftover(row[0], row[1], row[2] is not None) for row in rows]
+        found = []
+        for row in rows:
+            who = row.accepted_expert
+            place = row.terminal
+            found.append(
+                Leftover(
+                    id=row.id,
+                    terminal_id=row.terminal_id,
+                    place=Place(place.county, place.town, place.village, place.site_name),
+                    service=ServiceCode(row.service),
+                    requested_expert_id=row.requested_expert_id,
+                    requested_at=row.requested_at,
+                    accepted_at=row.accepted_at,
+                    expert=(
+                        ExpertBrief(id=who.id, name=who.name, group=ExpertGroup(who.expert_group))
+                        if who is not None
+                        else None
+                    ),
+                    attempts=row.attempts,
+                )
+            )
+        return found

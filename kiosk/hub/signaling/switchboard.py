@@ -3,10 +3,14 @@
 One per hub process, in memory, on the event loop; every method runs under one
 lock, so there is a single order of events. Each change of a consultation's
 state goes through `_transition`, which writes the row (in its own
-transaction, before anything is sent) and logs `old -> new`. A hub that
-restarts ends the consultations it left open (`hub_restarted`): several hub
-processes would have to share this state (PostgreSQL LISTEN/NOTIFY), which is
-not built.
+transaction, before anything is sent) and logs `old -> new`.
+
+A hub that restarts loads the consultations it left open (`restore.py`) and
+waits for their parties: a terminal that connects says what it still has
+(`call.request` again while waiting, `call.resume` in a call, or the hang-up it
+kept while the hub was away), a console tab is told its call (`call.current`).
+Several hub processes would have to share this state (PostgreSQL
+LISTEN/NOTIFY), which is not built.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from kiosk.domain import ServiceCode
 from kiosk.domain.signaling import (
     Accept,
     Accepted,
     Answer,
     CallCancel,
     CallRequest,
+    CallResume,
+    CallStatus,
+    Current,
     Decline,
     Ended,
     EndReason,
@@ -46,15 +52,17 @@ from kiosk.hub.signaling import store
 from kiosk.hub.signaling.calls import Call, CallState, Place
 from kiosk.hub.signaling.connections import Connection
 from kiosk.hub.signaling.plan import plan, pool
+from kiosk.hub.signaling.presence import Presence
 from kiosk.hub.signaling.registry import Registry
+from kiosk.hub.signaling.restore import restored_call
 
 log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-FromTerminal = CallRequest | CallCancel | Offer | HangUp | Ping
-FromConsole = Accept | Decline | Answer | HangUp | SaveNotes | Ping
+FromTerminal = CallRequest | CallCancel | CallResume | Offer | HangUp | Ping
+FromConsole = Accept | Decline | Answer | HangUp | CallStatus | SaveNotes | Ping | Pong
 
 
 class Refused(Exception):
@@ -70,10 +78,23 @@ def _not_yours(consultation_id: UUID) -> Refused:
     return Refused(f"Consultation {consultation_id} is not an open consultation of yours.")
 
 
+def _ended(consultation_id: UUID, known: store.Known, *, with_times: bool) -> Ended:
+    """What the database says of how a consultation ended (a replay, a tab asking)."""
+    assert known.ended_by is not None and known.end_reason is not None
+    return Ended(
+        consultation_id=consultation_id,
+        by=Party(known.ended_by),
+        reason=EndReason(known.end_reason),
+        accepted_at=known.accepted_at if with_times else None,
+        ended_at=known.ended_at if with_times and known.accepted_at is not None else None,
+    )
+
+
 class Switchboard:
     def __init__(self, settings: HubSettings, sessions: store.Sessions) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.presence = Presence()
         self._lock = asyncio.Lock()
         self._calls: dict[UUID, Call] = {}  # open ones only
         self._online = Registry()
@@ -87,24 +108,9 @@ class Switchboard:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        for left in await self._db(store.leftovers, self.sessions):
-            call = Call(
-                id=left.id,
-                terminal_id=left.terminal_id,
-                place=Place("", "", "", ""),
-                service=ServiceCode.LEGAL_CONSULTATION,  # unused: it only ends
-                requested_expert_id=None,
-                requested_at=self.now(),
-                seq=next(self._seq),
-                state=CallState.ACCEPTED if left.accepted else CallState.WAITING,
-            )
-            await self._transition(
-                call,
-                CallState.ENDED,
-                ended_at=self.now(),
-                ended_by=Party.HUB.value,
-                end_reason=EndReason.HUB_RESTARTED.value,
-            )
+        async with self._lock:
+            for left in await self._db(store.leftovers, self.sessions):
+                await self._restore(restored_call(left, next(self._seq)))
         self._spawn(self._tick(), "switchboard-tick")
 
     async def stop(self) -> None:
@@ -126,7 +132,7 @@ class Switchboard:
 
     def _nudged(self) -> None:
         if self._loop is not None:
-            self._spawn(self._locked(self._dispatch), "nudge")
+            self._spawn(self._locked(self._refresh), "nudge")
 
     def now(self) -> datetime:
         return self.settings.clock()
@@ -137,6 +143,7 @@ class Switchboard:
         async with self._lock:
             self._online.add_terminal(terminal_id, conn)
             self._places[terminal_id] = place
+            conn.send(self.presence.message())
             for call in self._calls_of_terminal(terminal_id):
                 if call.state is CallState.ACCEPTED and call.expert is not None:
                     conn.send(Accepted(consultation_id=call.id, expert=call.expert))
@@ -145,23 +152,28 @@ class Switchboard:
                         call.pending_answer = None
                 elif call.last_queued is not None:
                     conn.send(call.last_queued)
+                self._await_claim(call)
                 self._watch_orphan(call)
 
     async def attach_expert(self, conn: Connection, expert_id: int) -> None:
         async with self._lock:
             self._online.add_expert(expert_id, conn)
-            for call in sorted(self._calls.values(), key=lambda c: c.seq):
-                if expert_id in call.ringing:
-                    conn.send(call.ringing_message())
             mine = self._busy.get(expert_id)
-            if mine is not None:
-                call = self._calls[mine]
+            call = self._calls.get(mine) if mine is not None else None
+            if call is not None and call.restored:
+                call.expert_back = True
+                self._settle(call)
+            conn.send(self._current(call, conn))
+            for ringing in sorted(self._calls.values(), key=lambda c: c.seq):
+                if expert_id in ringing.ringing:
+                    conn.send(ringing.ringing_message())
+            if call is not None:
                 if call.pending_offer is not None:
                     conn.send(call.pending_offer)
                     call.pending_offer = None
                     call.expert_conn = conn
                 self._watch_orphan(call)
-            await self._dispatch()
+            await self._refresh()
 
     async def detach(self, conn: Connection) -> None:
         async with self._lock:
@@ -170,7 +182,7 @@ class Switchboard:
                 if call.expert_conn is conn:
                     call.expert_conn = None
                 self._watch_orphan(call)
-            await self._dispatch()
+            await self._refresh()
 
     # --- messages -----------------------------------------------------------------------
 
@@ -182,20 +194,29 @@ class Switchboard:
             if isinstance(msg, CallRequest):
                 await self._request(conn, terminal_id, msg)
                 return
+            if isinstance(msg, CallResume):
+                await self._resume(conn, terminal_id, msg)
+                return
             call = self._calls.get(msg.consultation_id)
             if call is None or call.terminal_id != terminal_id:
                 raise _not_yours(msg.consultation_id)
             if isinstance(msg, Offer):
-                self._relay_offer(call, msg)
+                # An offer for the call is as good as `call.resume`: a kiosk busy making it
+                # (fetching ICE servers, gathering) may send it before its resume.
+                if not call.claimed:
+                    self._claim_back(call)
+                await self._relay_offer(call, msg)
             elif isinstance(msg, CallCancel):
-                await self._end(call, Party.TERMINAL, EndReason.CANCELLED)
+                await self._end(call, Party.TERMINAL, EndReason.CANCELLED, at=msg.at)
             else:
-                await self._end(call, Party.TERMINAL, msg.reason)
+                await self._end(call, Party.TERMINAL, msg.reason, at=msg.at)
 
     async def from_expert(self, conn: Connection, expert_id: int, msg: FromConsole) -> None:
         if isinstance(msg, Ping):
             conn.send(Pong())
             return
+        if isinstance(msg, Pong):
+            return  # the heartbeat's answer: the socket's reader has noted it
         if isinstance(msg, SaveNotes):
             saved = await self._db(
                 store.save_notes, self.sessions, msg.consultation_id, expert_id, msg.notes
@@ -204,6 +225,9 @@ class Switchboard:
                 raise Refused(f"Consultation {msg.consultation_id} was not accepted by you.")
             return
         async with self._lock:
+            if isinstance(msg, CallStatus):
+                await self._status(conn, expert_id, msg.consultation_id)
+                return
             call = self._calls.get(msg.consultation_id)
             if call is None:
                 raise Refused(f"Consultation {msg.consultation_id} is not open.")
@@ -218,7 +242,7 @@ class Switchboard:
             elif isinstance(msg, Answer):
                 self._relay_answer(conn, call, msg)
             else:
-                await self._end(call, Party.EXPERT, msg.reason)
+                await self._end(call, Party.EXPERT, msg.reason, at=msg.at)
 
     # --- the flow -----------------------------------------------------------------------
 
@@ -227,20 +251,21 @@ class Switchboard:
         if existing is not None:
             if existing.terminal_id != terminal_id:
                 raise _not_yours(msg.consultation_id)
-            self._resend(conn, existing)  # a replayed request: no-op, but say where it stands
+            # A replayed request: the terminal still has the call. It changes nothing,
+            # but says where the call stands (and a restored call queues again).
+            held = existing.restored and existing.state is CallState.WAITING
+            self._claim(existing)
+            if held:
+                await self._dispatch()
+            else:
+                self._resend(conn, existing)
             return
         seen = await self._db(store.known, self.sessions, msg.consultation_id)
         if seen is not None:
             if seen.terminal_id != terminal_id:
                 raise _not_yours(msg.consultation_id)
             if seen.ended_by is not None and seen.end_reason is not None:
-                conn.send(
-                    Ended(
-                        consultation_id=msg.consultation_id,
-                        by=Party(seen.ended_by),
-                        reason=EndReason(seen.end_reason),
-                    )
-                )
+                conn.send(_ended(msg.consultation_id, seen, with_times=True))
             return
         # One resident at a time: a new request supersedes what the terminal left open.
         for stale in self._calls_of_terminal(terminal_id):
@@ -270,20 +295,69 @@ class Switchboard:
             return
         await self._dispatch(snapshot)
 
+    async def _resume(self, conn: Connection, terminal_id: int, msg: CallResume) -> None:
+        """The terminal's link came back during a call: it goes on, or it hears how it ended."""
+        call = self._calls.get(msg.consultation_id)
+        if call is None:
+            seen = await self._db(store.known, self.sessions, msg.consultation_id)
+            if seen is None or seen.terminal_id != terminal_id:
+                raise _not_yours(msg.consultation_id)
+            if seen.ended_by is not None and seen.end_reason is not None:
+                conn.send(_ended(msg.consultation_id, seen, with_times=True))
+            return
+        if call.terminal_id != terminal_id:
+            raise _not_yours(msg.consultation_id)
+        if call.state is not CallState.ACCEPTED or call.expert is None:
+            self._claim(call)
+            self._resend(conn, call)  # the kiosk is ahead of the hub: only a lost accept
+            return
+        if msg.attempt > call.offer_attempt:
+            # Offers the hub never saw (it was away): the next one must come after them.
+            call.offer_attempt = msg.attempt
+            call.answer_attempt = min(call.answer_attempt, msg.attempt - 1)
+        self._claim_back(call)
+        conn.send(Accepted(consultation_id=call.id, expert=call.expert))
+        if call.pending_answer is not None:
+            conn.send(call.pending_answer)
+            call.pending_answer = None
+        log.info("consultation %s: the terminal resumed it (attempt %d)", call.id, msg.attempt)
+
+    async def _status(self, conn: Connection, expert_id: int, consultation_id: UUID) -> None:
+        """A tab asks what became of a call it had."""
+        call = self._calls.get(consultation_id)
+        if call is not None:
+            if call.state is CallState.ACCEPTED and call.expert and call.expert.id == expert_id:
+                conn.send(self._current(call, conn))
+            elif expert_id in call.ringing:
+                conn.send(call.ringing_message())
+            else:
+                conn.send(Taken(consultation_id=call.id, by_you=False))
+            return
+        seen = await self._db(store.known, self.sessions, consultation_id)
+        if seen is None:
+            raise Refused(f"Consultation {consultation_id} is not known.")
+        if seen.ended_by is None or seen.end_reason is None:
+            conn.send(Taken(consultation_id=consultation_id, by_you=False))
+            return
+        mine = seen.accepted_expert_id == expert_id
+        conn.send(_ended(consultation_id, seen, with_times=mine))
+
     async def _accept(self, conn: Connection, expert_id: int, call: Call) -> None:
         if call.state is CallState.ACCEPTED:
             who = "you" if call.expert is not None and call.expert.id == expert_id else "another"
             raise Refused(f"Out of order: consultation {call.id} was already accepted by {who}.")
         if expert_id not in call.ringing:
             raise Refused(f"Consultation {call.id} is not ringing for you.")
-        snapshot = await self._db(store.snapshot, self.sessions, self.now())
+        now = self.now()
+        snapshot = await self._db(store.snapshot, self.sessions, now)
         duty = snapshot.on_duty.get(expert_id)
         if duty is None:
             raise Refused("You are not on duty and available now.")
         await self._transition(
-            call, CallState.ACCEPTED, accepted_expert_id=expert_id, accepted_at=self.now()
+            call, CallState.ACCEPTED, accepted_expert_id=expert_id, accepted_at=now
         )
         call.expert = duty.brief
+        call.accepted_at = now
         call.expert_conn = conn
         self._busy[expert_id] = call.id
         if call.withdraw is not None:
@@ -307,7 +381,7 @@ class Switchboard:
         log.info("consultation %s: declined by expert %s", call.id, expert_id)
         await self._dispatch()
 
-    def _relay_offer(self, call: Call, msg: Offer) -> None:
+    async def _relay_offer(self, call: Call, msg: Offer) -> None:
         if call.state is not CallState.ACCEPTED or call.expert is None:
             raise Refused(f"Out of order: nobody has accepted consultation {call.id} yet.")
         if msg.attempt <= call.offer_attempt:
@@ -322,6 +396,8 @@ class Switchboard:
         else:
             call.pending_offer = None
             target.send(msg)
+        # Kept as it goes, so a hub that restarts knows which offer comes next.
+        await self._db(store.change, self.sessions, call.id, {"attempts": msg.attempt})
 
     def _relay_answer(self, conn: Connection, call: Call, msg: Answer) -> None:
         if call.offer_attempt == 0:
@@ -340,32 +416,62 @@ class Switchboard:
             call.pending_answer = msg
 
     async def _end(
-        self, call: Call, by: Party, reason: EndReason, *, dispatch: bool = True
+        self,
+        call: Call,
+        by: Party,
+        reason: EndReason,
+        *,
+        at: datetime | None = None,
+        dispatch: bool = True,
     ) -> None:
+        """End the call now, or at `at` (a hang-up that waited for the hub), clamped
+        between its start and now: the stored end is when the call really ended."""
+        now = self.now()
+        start = call.accepted_at or call.requested_at
+        ended_at = now if at is None else min(now, max(start, at))
         await self._transition(
             call,
             CallState.ENDED,
-            ended_at=self.now(),
+            ended_at=ended_at,
             ended_by=by.value,
             end_reason=reason.value,
             attempts=call.offer_attempt,
         )
         call.cancel_timers()
         self._calls.pop(call.id, None)
-        ended = Ended(consultation_id=call.id, by=by, reason=reason)
+        ended = Ended(
+            consultation_id=call.id,
+            by=by,
+            reason=reason,
+            accepted_at=call.accepted_at,
+            ended_at=ended_at if call.accepted_at is not None else None,
+        )
         self._to_terminal(call.terminal_id, ended)
         if call.expert is not None:
             self._busy.pop(call.expert.id, None)
             self._to_expert(call.expert.id, ended)
+        # Whoever it still rang hears why it stopped (cancelled, withdrawn), not `call.taken`.
         for expert_id in call.ringing:
-            self._to_expert(expert_id, Taken(consultation_id=call.id, by_you=False))
+            self._to_expert(expert_id, ended)
         call.ringing = set()
         if dispatch:
             await self._dispatch()
 
+    async def _refresh(self, snapshot: store.Snapshot | None = None) -> None:
+        """Who is reachable (told to every terminal when it changes), then who rings."""
+        if snapshot is None:
+            snapshot = await self._db(store.snapshot, self.sessions, self.now())
+        if self.presence.update(snapshot.on_duty, self._online.experts):
+            log.info("reachable experts now: %s", sorted(self.presence.reachable) or "none")
+            self._online.to_all_terminals(self.presence.message())
+        await self._dispatch(snapshot)
+
     async def _dispatch(self, snapshot: store.Snapshot | None = None) -> None:
         """Bring every waiting call's ringing and queue position up to date."""
-        waiting = [c for c in self._calls.values() if c.state is CallState.WAITING]
+        # A restored call rings nobody until its terminal says it still has it.
+        waiting = [
+            c for c in self._calls.values() if c.state is CallState.WAITING and not c.restored
+        ]
         if not waiting:
             return
         if snapshot is None:
@@ -405,6 +511,82 @@ class Switchboard:
         call.state = new
         log.info("consultation %s: %s -> %s", call.id, old or "new", new)
 
+    # --- after a restart, and terminals that come back ----------------------------------
+
+    async def _restore(self, call: Call) -> None:
+        """A consultation a previous run left open: it waits for its parties again."""
+        self._calls[call.id] = call
+        grace = self.settings.restart_grace.total_seconds()
+        if call.state is CallState.ACCEPTED and call.expert is None:
+            # Accepted by an expert the database no longer has: nobody can go on with it.
+            await self._end(call, Party.HUB, EndReason.HUB_RESTARTED, dispatch=False)
+            return
+        if call.expert is not None:
+            self._busy[call.expert.id] = call.id
+            self._watch_orphan(call)  # nobody is back yet: ends after the grace
+        else:
+            call.claim = self._later(grace, call, "claim")
+        log.info(
+            "consultation %s: restored as %s after a restart (terminal %s, expert %s); "
+            "its parties have %.0f s to come back",
+            call.id, call.state, call.terminal_id,
+            call.expert.id if call.expert else "none", grace,
+        )  # fmt: skip
+
+    def _await_claim(self, call: Call) -> None:
+        """The terminal (re)connected: it must say it still has the call, or the call ends."""
+        call.claimed = False
+        if call.claim is not None:
+            call.claim.cancel()
+        call.claim = self._later(self.settings.claim_timeout.total_seconds(), call, "claim")
+
+    def _claim(self, call: Call) -> None:
+        if call.claim is not None:
+            call.claim.cancel()
+            call.claim = None
+        first = call.restored and not call.claimed
+        call.claimed = True
+        if first and call.state is CallState.WAITING:
+            # Its ringing time goes on from the request, as if the hub had never been away.
+            waited = (self.now() - call.requested_at).total_seconds()
+            left = max(0.0, self.settings.ring_timeout.total_seconds() - waited)
+            call.withdraw = self._later(left, call, "withdraw")
+        self._settle(call)
+
+    def _claim_back(self, call: Call) -> None:
+        """An accepted call claimed: its lawyer's tabs hear the kiosk is back after a restart."""
+        first_back = call.restored and not call.claimed
+        self._claim(call)
+        if first_back:
+            self._tell_expert_current(call)
+
+    def _settle(self, call: Call) -> None:
+        """A restored call whose parties are all back is an ordinary call again."""
+        if not call.restored or not call.claimed:
+            return
+        if call.state is CallState.ACCEPTED and not call.expert_back:
+            return
+        call.restored = False
+        log.info("consultation %s: its parties are back after the restart", call.id)
+        self._watch_orphan(call)
+
+    def _current(self, call: Call | None, conn: Connection) -> Current:
+        """`call.current` for one tab of the lawyer who accepted `call` (or of one with none)."""
+        if call is None or call.expert is None:
+            return Current(call=None)
+        holder = call.expert_conn
+        elsewhere = (
+            holder is not None and holder is not conn and self._online.has(call.expert.id, holder)
+        )
+        present = call.claimed and self._online.terminal_online(call.terminal_id)
+        return Current(call=call.in_call(self.now(), terminal_present=present, elsewhere=elsewhere))
+
+    def _tell_expert_current(self, call: Call) -> None:
+        if call.expert is None:
+            return
+        for conn in self._online.experts.get(call.expert.id, ()):
+            conn.send(self._current(call, conn))
+
     # --- timers -------------------------------------------------------------------------
 
     def _later(self, delay: float, call: Call, what: str) -> asyncio.TimerHandle | None:
@@ -419,12 +601,19 @@ class Switchboard:
     async def _expire(self, call: Call, what: str) -> None:
         if self._calls.get(call.id) is not call:
             return
+        # A restored call whose parties did not come back ends for that reason.
+        lost = EndReason.HUB_RESTARTED if call.restored else EndReason.MEDIA_LOST
         if what == "withdraw" and call.state is CallState.WAITING:
             call.withdraw = None
             await self._end(call, Party.HUB, EndReason.NO_ANSWER)
         elif what == "orphan" and call.state is CallState.ACCEPTED:
             call.orphan = None
-            await self._end(call, Party.HUB, EndReason.MEDIA_LOST)
+            await self._end(call, Party.HUB, lost)
+        elif what == "claim" and not call.claimed:
+            call.claim = None
+            waiting = call.state is CallState.WAITING and not call.restored
+            log.info("consultation %s: its terminal no longer has it", call.id)
+            await self._end(call, Party.HUB, EndReason.CANCELLED if waiting else lost)
 
     def _watch_orphan(self, call: Call) -> None:
         """An accepted call one of whose parties has no socket ends after a grace period."""
@@ -437,14 +626,15 @@ class Switchboard:
             call.orphan.cancel()
             call.orphan = None
         elif not present and call.orphan is None:
-            call.orphan = self._later(self.settings.orphan_grace.total_seconds(), call, "orphan")
+            grace = self.settings.restart_grace if call.restored else self.settings.orphan_grace
+            call.orphan = self._later(grace.total_seconds(), call, "orphan")
 
     async def _tick(self) -> None:
         interval = self.settings.dispatch_interval.total_seconds()
         while True:
             await asyncio.sleep(interval)
             try:
-                await self._locked(self._dispatch)
+                await self._locked(self._refresh)
             except Exception:
                 log.exception("switchboard: periodic dispatch failed")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
@@ -157,6 +157,16 @@ class KioskViewModel(QObject):
         if profile is not None and profile.hotline and profile.hotline != self._hotline:
             self._hotline = profile.hotline
             self.hotlineChanged.emit()
+
+    def apply_presence(self, reachable: Collection[int] | None) -> None:
+        """Who the hub says can be called now (pushed over the terminal's socket), or None
+        while that socket is down."""
+        self._services.set_presence(reachable)
+        self._schedule.set_presence(reachable)
+
+    def refresh_now(self) -> None:
+        """Ask the hub for the schedule at once (the hub said nobody could be called)."""
+        self._request_refresh()
 
     def apply_snapshot(self, snapshot: SnapshotLike) -> None:
         now = self._clock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
@@ -30,7 +31,7 @@ MAX_UPCOMING = 6
 class Situation(StrEnum):
     NONE = ""  # no service chosen
     READY = "ready"  # someone can be called now
-    BUSY = "busy"  # on duty, but every one of them is away
+    BUSY = "busy"  # on duty, but none can be called now (away, or no console open)
     NOBODY = "nobody"  # no one on duty now
     UNKNOWN = "unknown"  # no schedule at all: never reached the hub, no cache
 
@@ -51,6 +52,7 @@ class ScheduleViewModel(QObject):
         self._tz = tz
         self._now = now
         self._snapshot: SnapshotLike | None = None
+        self._live: frozenset[int] | None = None  # the hub's pushed presence, while it comes
         self._service: ServiceCode | None = None
         self._situation = Situation.NONE
         self._cards: tuple[DutyCard, ...] = ()
@@ -76,6 +78,14 @@ class ScheduleViewModel(QObject):
     def set_snapshot(self, snapshot: SnapshotLike) -> None:
         self._snapshot = snapshot
         self._recompute()
+
+    def set_presence(self, reachable: Collection[int] | None) -> None:
+        """Who the hub says a resident can call now; None when its socket is down (then
+        the schedule's flags count, as fresh as its last refresh)."""
+        live = frozenset(reachable) if reachable is not None else None
+        if live != self._live:
+            self._live = live
+            self._recompute()
 
     def set_now(self, now: datetime) -> None:
         self._now = now
@@ -115,7 +125,7 @@ class ScheduleViewModel(QObject):
         elif schedule is None:
             situation = Situation.UNKNOWN
         else:
-            cards = duty_cards(schedule.entries, service, now, self._tz)
+            cards = duty_cards(schedule.entries, service, now, self._tz, self._live)
             later = upcoming_rows(schedule.entries, service, now, self._tz, MAX_UPCOMING)
             if any(c.available for c in cards):
                 situation = Situation.READY

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -30,10 +31,25 @@ class ServicesViewModel(QObject):
         super().__init__(parent)
         self._icon_base = icon_base
         self._callable: tuple[int, ...] = (0,) * len(SERVICE_ORDER)
+        self._schedule: Schedule | None = None
+        self._now: datetime | None = None
+        self._live: frozenset[int] | None = None  # see ScheduleViewModel.set_presence
 
     def update(self, schedule: Schedule | None, now: datetime) -> None:
-        entries = schedule.entries if schedule is not None else []
-        counts = tuple(callable_count(entries, code, now) for code in SERVICE_ORDER)
+        self._schedule, self._now = schedule, now
+        self._count()
+
+    def set_presence(self, reachable: Collection[int] | None) -> None:
+        self._live = frozenset(reachable) if reachable is not None else None
+        self._count()
+
+    def _count(self) -> None:
+        if self._now is None:
+            return
+        entries = self._schedule.entries if self._schedule is not None else []
+        counts = tuple(
+            callable_count(entries, code, self._now, self._live) for code in SERVICE_ORDER
+        )
         if counts != self._callable:
             self._callable = counts
             self.servicesChanged.emit()

@@ -2,7 +2,8 @@ import QtQuick
 import Kiosk
 
 // One expert on duty now: who, from which team and office, until when, and a
-// call button — or, when they are away, a plain "busy" and no button.
+// call button — or, when they cannot be called now (away, or no console open), a plain
+// "not available" and no button.
 Rectangle {
     id: card
 
@@ -129,7 +130,7 @@ Rectangle {
             Text {
                 id: busyLabel
                 anchors.centerIn: parent
-                text: qsTr("Busy now")
+                text: qsTr("Not available now")
                 color: Theme.busyText
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontBody

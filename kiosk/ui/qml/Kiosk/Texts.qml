@@ -54,7 +54,7 @@ QtObject {
     readonly property var fallbackReasons: ({
         "no_answer": QT_TRANSLATE_NOOP("Texts", "The lawyer did not answer this time."),
         "all_busy": QT_TRANSLATE_NOOP("Texts", "Everyone on duty is helping other residents."),
-        "nobody_on_duty": QT_TRANSLATE_NOOP("Texts", "Nobody is on duty right now."),
+        "nobody_on_duty": QT_TRANSLATE_NOOP("Texts", "No lawyer can take a video call right now."),
         "media_lost": QT_TRANSLATE_NOOP("Texts", "The call was cut off and could not be joined again."),
         "unreachable": QT_TRANSLATE_NOOP("Texts", "The service centre cannot be reached right now."),
         "failed": QT_TRANSLATE_NOOP("Texts", "The call could not be made.")
