@@ -104,11 +104,21 @@ class FrameReader(Protocol):
 # --- generated media ---------------------------------------------------------------------
 
 
-class _Paced:
-    """Wakes `rate` times a second on the loop clock; late wake-ups skip, never burst."""
+# How far behind the tone and the silence may fall and still send every 20 ms they owe.
+AUDIO_CATCH_UP_S = 0.2
 
-    def __init__(self, rate: float) -> None:
+
+class _Paced:
+    """Wakes `rate` times a second on the loop clock.
+
+    Video skips late wake-ups (a late picture is a stale one). Sound catches up, as a
+    microphone's buffer does: a skipped 20 ms would leave the RTP clock behind the wall
+    clock, and the receiver would conceal every such late packet. Behind by more than
+    `catch_up_s`, it starts again from now."""
+
+    def __init__(self, rate: float, catch_up_s: float = 0.0) -> None:
         self._period = 1.0 / rate
+        self._catch_up_s = catch_up_s
         self._next: float | None = None
 
     async def wait(self) -> None:
@@ -118,8 +128,8 @@ class _Paced:
             self._next = now
         elif self._next > now:
             await asyncio.sleep(self._next - now)
-        elif now - self._next > self._period:
-            self._next = now  # we were late by more than a frame: start again from now
+        elif now - self._next > max(self._period, self._catch_up_s):
+            self._next = now
         self._next += self._period
 
 
@@ -184,7 +194,7 @@ class ToneReader:
     """
 
     def __init__(self, freq: float = 880.0, beep_ms: int = 100, level: float = 0.25) -> None:
-        self._pace = _Paced(AUDIO_RATE / AUDIO_SAMPLES)
+        self._pace = _Paced(AUDIO_RATE / AUDIO_SAMPLES, catch_up_s=AUDIO_CATCH_UP_S)
         period = array.array("h")
         # a whole number of cycles in one second: the table loops without a click
         for i in range(AUDIO_RATE):
@@ -209,7 +219,7 @@ class ToneReader:
 
 class SilenceReader:
     def __init__(self) -> None:
-        self._pace = _Paced(AUDIO_RATE / AUDIO_SAMPLES)
+        self._pace = _Paced(AUDIO_RATE / AUDIO_SAMPLES, catch_up_s=AUDIO_CATCH_UP_S)
         self._silence = bytes(AUDIO_SAMPLES * 4)
 
     async def recv(self) -> av.AudioFrame:

@@ -127,6 +127,23 @@ async def test_the_tone_is_stereo_20_ms() -> None:
     assert (frame.samples, frame.sample_rate, frame.format.name) == (960, 48000, "s16")
 
 
+async def test_the_tone_catches_up_after_a_busy_loop_as_a_microphone_would() -> None:
+    """A loop blocked for 100 ms owes five 20 ms frames: they come at once, so the RTP clock
+    keeps to the wall clock. Blocked for a second, it starts again from now."""
+    tone = ToneReader()
+    await tone.recv()
+    time.sleep(0.1)  # the loop is busy (a blocking call), as on a loaded terminal
+    started = time.monotonic()
+    for _ in range(5):
+        await tone.recv()
+    assert time.monotonic() - started < 0.06  # paced, five frames would take 80 ms or more
+    time.sleep(1.0)
+    started = time.monotonic()
+    for _ in range(3):
+        await tone.recv()
+    assert time.monotonic() - started > 0.03  # no burst of 50 frames
+
+
 async def test_a_missing_speaker_discards() -> None:
     events = EventStream()
     sink = open_speaker("alsa:no-such-card", events)

@@ -30,6 +30,7 @@ from tests.console.test_console_calls import (
     of,
 )
 from tests.support.hub import RunningHub, running_hub
+from tests.support.postgres import sqlalchemy_url
 
 pytestmark = pytest.mark.browser
 
@@ -46,11 +47,18 @@ class Arranged:
 
 
 @pytest.fixture(scope="module")
-def arranged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Arranged]:
+def arranged(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Arranged]:
     """A hub of this module's own (it is killed and started again): 张伟 on duty and
-    available, the other lawyers off duty, two kiosks enrolled."""
+    available, the other lawyers off duty, two kiosks enrolled. On SQLite unless a test
+    asks for `postgresql` (what a city's hub runs on)."""
     data = tmp_path_factory.mktemp("restart-hub")
-    with running_hub(data, extra_args=("--restart-grace", "60")) as hub:
+    db_url = None
+    if getattr(request, "param", "sqlite") == "postgresql":
+        cluster = request.getfixturevalue("postgres_cluster")
+        db_url = sqlalchemy_url(cluster.create_database("kiosk_restart"))
+    with running_hub(data, db_url, extra_args=("--restart-grace", "60")) as hub:
         zhang, wang, li = hub.lawyers
         arrange(hub, on_duty=(zhang,), off_duty=(wang, li))
         yield Arranged(hub, (hub.enrol_terminal()[1], hub.enrol_terminal()[1]))
@@ -192,6 +200,7 @@ def test_killed_in_the_call_which_goes_on(
         assert (ended["by"], ended["reason"]) == ("expert", "hung_up")
 
 
+@pytest.mark.parametrize("arranged", ["sqlite", "postgresql"], indirect=True)
 def test_hung_up_while_the_hub_was_down_and_the_next_call_rings(
     lawyer: Page, hub: RunningHub, arranged: Arranged, peer: MediaPeer
 ) -> None:
