@@ -544,9 +544,15 @@ class ConsultationPeer:
     def _follow_the_link(self, now: float, rtt: float | None, video_lost: int,
                          jitter_there_ms: float) -> None:
         """The playout delays from the losses each way: the other side's receiver reports
-        for our video (RFC 3550's jitter is a mean deviation: about a third of how late
+        and NACKs for our video (RFC 3550's jitter is a mean deviation: about a third of how late
         the late frames come), our receive path's holes and frames for theirs."""
-        changed = self.playout_there.observe(now, rtt, video_lost, 3 * jitter_there_ms)
+        # A packet the lawyer's browser got back by retransmission is not in its reports'
+        # loss count, yet its frame came a round trip late: the NACKs count too.
+        guard = None if self._video_sender is None else resend.installed(self._video_sender)
+        nacked = 0 if guard is None else guard.requested
+        changed = self.playout_there.observe(
+            now, rtt, video_lost + nacked, 3 * jitter_there_ms,
+            repair_ms=None if guard is None else guard.repair_wait_ms(now))
         if changed and self._video_sender is not None:
             extension = playout.installed(self._video_sender)
             if extension is not None:

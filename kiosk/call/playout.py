@@ -190,6 +190,13 @@ class PlayoutSettings:
     jitter_floor_ms: int = 80
     least_ms: int = 60  # less than this is not worth leaving the low-latency path for
     most_ms: int = 600
+    # A conversation's one-way budget (ITU-T G.114: up to 400 ms is acceptable), less what
+    # the camera, the codecs and the screen take: what holding for retransmissions may
+    # spend of it after the link's own half round trip. On a slow link a late frame's
+    # freeze costs less than making every frame late (P4 at 256 kbit/s: holding 500 ms
+    # for retransmissions saved little frozen time and doubled the picture's age).
+    talk_budget_ms: int = 400
+    ends_ms: int = 100
 
 
 class PlayoutPolicy:
@@ -230,6 +237,9 @@ class PlayoutPolicy:
         wait_ms = repair_ms if repair_ms else (None if rtt_s is None else rtt_s * 1000)
         if lossy and wait_ms is not None:
             for_loss = int(wait_ms) + s.margin_ms - s.slack_ms
+            if rtt_s is not None:
+                left = s.talk_budget_ms - s.ends_ms - int(rtt_s * 500)
+                for_loss = min(for_loss, max(0, left))
         for_jitter = int(jitter_ms) + 10 if jitter_ms >= s.jitter_floor_ms else 0
         wanted = min(s.most_ms, max(for_loss, for_jitter))
         if wanted < s.least_ms:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ _ABS_SEND_TIME_WRAP = 1 << 24  # 64 s in units of 2^-18 s
 _UNITS_PER_S = 1 << 18
 SHARE_OF_TARGET = 0.5
 BURST_S = 0.25  # how much the bucket holds: a few packets at once, not seconds
+REPAIR_WINDOW_S = 10.0  # the retransmissions `repair_wait_ms` looks back on
 
 
 def too_old(rtt: float | None) -> float:
@@ -55,6 +57,8 @@ class ResendGuard:
         self._target_bps = target_bps
         self._tokens = float("inf")  # full: the first refill caps it
         self._filled_at = time.monotonic()
+        self.requested = 0  # every NACKed packet, answered or not: the loss the other side saw
+        self._asked_after: deque[tuple[float, float]] = deque()  # (when, s since first sent)
         self.resent = 0
         self.too_old = 0
         self.over_budget = 0
@@ -67,14 +71,18 @@ class ResendGuard:
         return self._tokens
 
     async def retransmit(self, sequence_number: int) -> None:
+        self.requested += 1
         history: dict[int, Any] = getattr(self._sender, _HISTORY)
         packet = history.get(sequence_number % RTP_HISTORY_SIZE)
         if packet is None or packet.sequence_number != sequence_number:
             return
         sent_at = packet.extensions.abs_send_time
-        if sent_at is not None and age_s(sent_at, clock.current_ntp_time()) > too_old(self._rtt()):
+        age = None if sent_at is None else age_s(sent_at, clock.current_ntp_time())
+        if age is not None and age > too_old(self._rtt()):
             self.too_old += 1
             return
+        if age is not None:
+            self._asked_after.append((time.monotonic(), age))
         size = len(packet.payload) + 40
         if self._refill() < size:
             self.over_budget += 1
@@ -82,6 +90,19 @@ class ResendGuard:
         self._tokens -= size
         self.resent += 1
         await self._original(sequence_number)
+
+    def repair_wait_ms(self, now: float, share: float = 0.9) -> float | None:
+        """How late a frame that needed a retransmission reaches the other side (at `share`
+        of the last `REPAIR_WINDOW_S`): its packet's age when the NACK came, plus the way
+        back (half a round trip). It includes what a round trip alone misses: the time
+        the receiver took to notice the hole, the queue on the way. None without any."""
+        while self._asked_after and now - self._asked_after[0][0] > REPAIR_WINDOW_S:
+            self._asked_after.popleft()
+        if not self._asked_after:
+            return None
+        ages = sorted(age for _, age in self._asked_after)
+        age = ages[min(len(ages) - 1, int(share * len(ages)))]
+        return (age + (self._rtt() or 0.0) / 2) * 1000
 
     def summary(self) -> str:
         return (f"{self.resent} packets resent, {self.too_old} too old to resend, "

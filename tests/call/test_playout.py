@@ -137,8 +137,9 @@ def test_a_clean_link_holds_nothing_and_a_lossy_one_holds_for_a_retransmission()
     policy = PlayoutPolicy("test", s)
     assert not policy.observe(0, 0.3, 0) and policy.delay_ms == 0  # nothing lost yet
     assert policy.extension_range() == (0, MAX_DELAY_MS)  # the low-latency path
-    assert policy.observe(1, 0.3, 2)  # two packets lost: a retransmission's worth
-    assert policy.delay_ms == 300 + s.margin_ms - s.slack_ms
+    assert policy.observe(1, 0.3, 2)  # two packets lost: a retransmission's worth ...
+    # ... but no more than the conversation's budget leaves after half the round trip
+    assert policy.delay_ms == s.talk_budget_ms - s.ends_ms - 150 < 300 + s.margin_ms - s.slack_ms
     assert policy.extension_range() == (policy.delay_ms, policy.delay_ms)
     assert not policy.observe(2, 0.31, 2)  # a round trip that wobbles moves nothing
     # a round trip short enough that a retransmitted frame is no freeze: nothing held
@@ -146,6 +147,11 @@ def test_a_clean_link_holds_nothing_and_a_lossy_one_holds_for_a_retransmission()
     short.observe(0, 0.08, 0)
     short.observe(1, 0.08, 5)
     assert short.delay_ms == 0
+    # a link this slow has nothing to spare: a late frame freezes, the others stay young
+    slow = PlayoutPolicy("slow", s)
+    slow.observe(0, 0.6, 0)
+    slow.observe(1, 0.6, 5, repair_ms=900)
+    assert slow.delay_ms == 0
     # quiet for long enough: back to showing frames at once
     assert policy.observe(1 + s.quiet_after_s, 0.3, 2) and policy.delay_ms == 0
 
@@ -180,6 +186,6 @@ def test_the_measured_wait_for_retransmissions_beats_the_round_trip() -> None:
 
     s = PlayoutSettings()
     policy = PlayoutPolicy("here", s)
-    policy.observe(0, 0.5, 0)
-    policy.observe(1, 0.5, 3, repair_ms=250)  # a round trip of 500, repairs took 250
+    policy.observe(0, 0.2, 0)
+    policy.observe(1, 0.2, 3, repair_ms=250)  # a round trip of 200, repairs took 250
     assert policy.delay_ms == 250 + s.margin_ms - s.slack_ms

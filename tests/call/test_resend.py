@@ -3,6 +3,8 @@ within a budget, never seconds-old ones (an outage's), on a real aiortc sender."
 
 from __future__ import annotations
 
+import time
+
 from aiortc import RTCPeerConnection, clock
 from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket
 
@@ -46,6 +48,11 @@ async def test_old_packets_are_not_resent_and_floods_are_cut() -> None:
         await sender._retransmit(11)
         await sender._retransmit(12)  # not in the history
         assert resent == [10] and guard.too_old == 1
+        assert guard.requested == 3
+        # The frame of packet 10 reached the other side about 0.1 s + half of 0.2 s late.
+        wait = guard.repair_wait_ms(time.monotonic())
+        assert wait is not None and 180 < wait < 230
+        assert guard.repair_wait_ms(time.monotonic() + resend.REPAIR_WINDOW_S + 1) is None
         # 50 recent packets asked for at once: half of 200 kbit/s allows a few only
         for seq in range(20, 70):
             sent(seq, 0.1)
