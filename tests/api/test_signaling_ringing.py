@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -80,6 +81,18 @@ async def test_a_named_expert_alone_is_rung(hub: ServedHub) -> None:
         await z.silent()
 
 
+async def until_unreachable(hub: ServedHub, expert_id: int, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        with hub.admin_client() as admin:
+            experts = admin.get("/v1/experts").json()
+        if not next(e for e in experts if e["id"] == expert_id)["console_connected"]:
+            return
+        assert loop.time() < deadline, f"expert {expert_id}'s closed console still counted"
+        await asyncio.sleep(0.05)
+
+
 async def test_nobody_on_duty_ends_the_call_at_once(hub: ServedHub) -> None:
     zhang, wang, li = hub.lawyers
     team = arrange(hub, on_duty=(zhang,), away=(zhang,), off_duty=(wang, li))
@@ -95,6 +108,7 @@ async def test_nobody_on_duty_ends_the_call_at_once(hub: ServedHub) -> None:
         # A named expert who is on duty but has no console open cannot be rung either.
         hub.set_availability(zhang, True)
         await z.close()
+        await until_unreachable(hub, team.id(zhang))  # the hub has seen the tab go
         await kiosk.send(request(expert_id=team.id(zhang)))
         await kiosk.expect("call.ended", reason="nobody_on_duty")
         await w.silent()

@@ -8,6 +8,7 @@ the asyncio tests of other packages), a fresh context per test.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,8 +87,9 @@ class Console:
         return page
 
 
-@pytest.fixture
-def console(browser: Browser, demo_hub: RunningHub) -> Iterator[Console]:
+@contextmanager
+def open_console(browser: Browser, hub: RunningHub) -> Iterator[Console]:
+    """A fresh browser context on `hub`'s console, as a lawyer's or administrator's tab."""
     context = browser.new_context(
         viewport=DEFAULT_VIEWPORT,  # type: ignore[arg-type]
         locale="zh-CN",
@@ -98,6 +100,12 @@ def console(browser: Browser, demo_hub: RunningHub) -> Iterator[Console]:
     log = ConsoleLog()
     log.attach(page)
     try:
-        yield Console(hub=demo_hub, context=context, page=page, log=log)
+        yield Console(hub=hub, context=context, page=page, log=log)
     finally:
         context.close()
+
+
+@pytest.fixture
+def console(browser: Browser, demo_hub: RunningHub) -> Iterator[Console]:
+    with open_console(browser, demo_hub) as opened:
+        yield opened

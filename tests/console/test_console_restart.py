@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.api.calls import arrange
-from tests.console.conftest import BROWSER_TIMEZONE, DEFAULT_VIEWPORT, ConsoleLog
+from tests.console.conftest import open_console
 from tests.console.terminal import MediaPeer, SignalClient, connect_media
 from tests.console.test_console_calls import (
     assert_video_plays,
@@ -73,29 +73,13 @@ def hub(arranged: Arranged) -> Iterator[RunningHub]:
 
 @pytest.fixture
 def lawyer(browser: Browser, hub: RunningHub) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport=DEFAULT_VIEWPORT,  # type: ignore[arg-type]
-        locale="zh-CN",
-        timezone_id=BROWSER_TIMEZONE,
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    log = ConsoleLog()
-    log.attach(page)
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{hub.base_url}/console/")
-    page.get_by_label("用户名").fill(hub.lawyer.username)
-    page.get_by_label("密码", exact=True).fill(hub.lawyer.password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url("**/console/lawyer.html*")
-    page.locator("body[data-ready='true']").wait_for()
-    expect(page.locator("#signal-state")).to_have_text("已连接")
-    try:
+    with open_console(browser, hub) as console:
+        page = console.login(hub.lawyer, "lawyer.html")
+        page.on("dialog", lambda dialog: dialog.accept())
+        expect(page.locator("#signal-state")).to_have_text("已连接")
         yield page
-    finally:
-        context.close()
-    # While the hub is down the page's requests fail; nothing else may.
-    assert log.unexpected("ERR_CONNECTION_REFUSED", "WebSocket connection") == []
+        # While the hub is down the page's requests fail; nothing else may.
+        assert console.log.unexpected("ERR_CONNECTION_REFUSED", "WebSocket connection") == []
 
 
 @pytest.fixture

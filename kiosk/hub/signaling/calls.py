@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from kiosk.domain import ServiceCode
@@ -63,16 +64,22 @@ class Call:
     def open(self) -> bool:
         return self.state in (CallState.WAITING, CallState.ACCEPTED)
 
+    def _about(self) -> dict[str, Any]:
+        """What a lawyer's page shows of any call: where it comes from, for what, since when."""
+        return {
+            "consultation_id": self.id,
+            "terminal_id": self.terminal_id,
+            "county": self.place.county,
+            "town": self.place.town,
+            "village": self.place.village,
+            "site_name": self.place.site_name,
+            "service": self.service,
+            "requested_at": self.requested_at,
+        }
+
     def ringing_message(self) -> Ringing:
         return Ringing(
-            consultation_id=self.id,
-            terminal_id=self.terminal_id,
-            county=self.place.county,
-            town=self.place.town,
-            village=self.place.village,
-            site_name=self.place.site_name,
-            service=self.service,
-            requested_at=self.requested_at,
+            **self._about(),
             for_you_only=self.requested_expert_id is not None,
         )
 
@@ -80,14 +87,7 @@ class Call:
         """This accepted call as `call.current` tells its lawyer's tabs."""
         assert self.accepted_at is not None
         return InCall(
-            consultation_id=self.id,
-            terminal_id=self.terminal_id,
-            county=self.place.county,
-            town=self.place.town,
-            village=self.place.village,
-            site_name=self.place.site_name,
-            service=self.service,
-            requested_at=self.requested_at,
+            **self._about(),
             accepted_at=self.accepted_at,
             elapsed_s=max(0.0, (now - self.accepted_at).total_seconds()),
             attempt=self.offer_attempt,
