@@ -183,18 +183,18 @@ class PlayoutSettings:
     # A frame that needed one retransmission arrives a round trip (and the margin) late;
     # a gap in the picture of up to `slack_ms` more than a frame's is not a freeze (P4
     # counts gaps over 200 ms), so only the rest is held.
-    margin_ms: int = 40
+    margin_ms: int = 60
     slack_ms: int = 100
     # Frames arriving this much later than the earliest (a queue that comes and goes, TCP
     # through a TURN relay) are held for too; less is not worth a delay.
     jitter_floor_ms: int = 80
-    least_ms: int = 60  # less than this is not worth leaving the low-latency path for
+    least_ms: int = 40  # less than this is not worth leaving the low-latency path for
     most_ms: int = 600
     # A conversation's one-way budget (ITU-T G.114: up to 400 ms is acceptable), less what
-    # the camera, the codecs and the screen take: what holding for retransmissions may
-    # spend of it after the link's own half round trip. On a slow link a late frame's
-    # freeze costs less than making every frame late (P4 at 256 kbit/s: holding 500 ms
-    # for retransmissions saved little frozen time and doubled the picture's age).
+    # the camera, the codecs and the screen take: what holding frames (for retransmissions
+    # or for jitter) may spend of it after the link's own half round trip. On a slow link a
+    # late frame's freeze costs less than making every frame late (P4 at 256 kbit/s:
+    # holding 500 ms saved little frozen time and doubled the picture's age).
     talk_budget_ms: int = 400
     ends_ms: int = 100
 
@@ -237,11 +237,13 @@ class PlayoutPolicy:
         wait_ms = repair_ms if repair_ms else (None if rtt_s is None else rtt_s * 1000)
         if lossy and wait_ms is not None:
             for_loss = int(wait_ms) + s.margin_ms - s.slack_ms
-            if rtt_s is not None:
-                left = s.talk_budget_ms - s.ends_ms - int(rtt_s * 500)
-                for_loss = min(for_loss, max(0, left))
         for_jitter = int(jitter_ms) + 10 if jitter_ms >= s.jitter_floor_ms else 0
         wanted = min(s.most_ms, max(for_loss, for_jitter))
+        # Before the first receiver report the round trip is not known; a retransmission's
+        # wait is at least one.
+        round_trip_ms = rtt_s * 1000 if rtt_s is not None else wait_ms
+        if round_trip_ms is not None:
+            wanted = min(wanted, max(0, s.talk_budget_ms - s.ends_ms - int(round_trip_ms / 2)))
         if wanted < s.least_ms:
             return self._set(0, "a clean link")
         wanted = -(-wanted // 10) * 10  # the extension's unit

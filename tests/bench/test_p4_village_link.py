@@ -36,7 +36,7 @@ from tests.support import village_link
 from tests.support.village_link import PROFILES, Profile, VillageLink
 
 CALLS = int(os.environ.get("KIOSK_P4_CALLS", "2"))
-SECONDS: dict[str, float] = {"1M": 25, "400k": 25, "256k": 25, "400k-outage": 30,
+SECONDS: dict[str, float] = {"1M": 20, "400k": 20, "256k": 20, "400k-outage": 25,
                              "443-only": 20}
 if "KIOSK_P4_SECONDS" in os.environ:
     SECONDS = dict.fromkeys(SECONDS, float(os.environ["KIOSK_P4_SECONDS"]))

@@ -144,9 +144,14 @@ def test_a_clean_link_holds_nothing_and_a_lossy_one_holds_for_a_retransmission()
     assert not policy.observe(2, 0.31, 2)  # a round trip that wobbles moves nothing
     # a round trip short enough that a retransmitted frame is no freeze: nothing held
     short = PlayoutPolicy("short", s)
-    short.observe(0, 0.08, 0)
-    short.observe(1, 0.08, 5)
+    short.observe(0, 0.05, 0)
+    short.observe(1, 0.05, 5)
     assert short.delay_ms == 0
+    # no round trip known yet (no receiver report): the wait for retransmissions stands in
+    early = PlayoutPolicy("early", s)
+    early.observe(0, None, 0)
+    early.observe(1, None, 5, repair_ms=400)
+    assert early.delay_ms == s.talk_budget_ms - s.ends_ms - 200 > 0
     # a link this slow has nothing to spare: a late frame freezes, the others stay young
     slow = PlayoutPolicy("slow", s)
     slow.observe(0, 0.6, 0)
@@ -164,6 +169,9 @@ def test_late_frames_are_waited_for_even_without_loss() -> None:
     assert policy.delay_ms == 0  # a little jitter is not worth a delay
     policy.observe(1, 0.1, 0, jitter_ms=150)  # TCP through a relay: late frames, no loss
     assert policy.delay_ms == 160
+    # on a slow link even jitter gets only what the conversation's budget leaves
+    policy.observe(2, 0.5, 0, jitter_ms=400)
+    assert policy.delay_ms == policy.settings.talk_budget_ms - policy.settings.ends_ms - 250
 
 
 def test_the_clock_keeps_late_frames_in_their_places() -> None:
@@ -186,6 +194,6 @@ def test_the_measured_wait_for_retransmissions_beats_the_round_trip() -> None:
 
     s = PlayoutSettings()
     policy = PlayoutPolicy("here", s)
-    policy.observe(0, 0.2, 0)
-    policy.observe(1, 0.2, 3, repair_ms=250)  # a round trip of 200, repairs took 250
+    policy.observe(0, 0.15, 0)
+    policy.observe(1, 0.15, 3, repair_ms=250)  # a round trip of 150, repairs took 250
     assert policy.delay_ms == 250 + s.margin_ms - s.slack_ms

@@ -57,7 +57,8 @@ def arranged(
     db_url = None
     if getattr(request, "param", "sqlite") == "postgresql":
         cluster = request.getfixturevalue("postgres_cluster")
-        db_url = sqlalchemy_url(cluster.create_database("kiosk_restart"))
+        # the session's cluster is shared: a name of its own, whoever came before
+        db_url = sqlalchemy_url(cluster.create_database(f"kiosk_restart_{uuid.uuid4().hex[:8]}"))
     with running_hub(data, db_url, extra_args=("--restart-grace", "60")) as hub:
         zhang, wang, li = hub.lawyers
         arrange(hub, on_duty=(zhang,), off_duty=(wang, li))
