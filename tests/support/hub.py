@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 import subprocess
 import sys
 import time
@@ -56,7 +57,7 @@ class HubAccess:
             # Plain http on loopback: skip building a TLS context (20 ms a client).
             kwargs.setdefault("verify", False)
         elif self.ca is not None:
-            kwargs.setdefault("verify", str(self.ca))
+            kwargs.setdefault("verify", ssl.create_default_context(cafile=str(self.ca)))
         kwargs.setdefault("timeout", 10.0)
         return httpx.Client(base_url=self.base_url, **kwargs)
 
