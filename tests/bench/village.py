@@ -298,21 +298,15 @@ class Ours(Caller):
             raise AssertionError(f"{exc}\nthe link: {link.stats()}") from None
         lawyer_first, _, audio_before, audio_after, outage = _run_call(
             console, link, profile, seconds, None, lambda: first)
-        start = max(lawyer_first, first) * 1000
-        window = (start, time.time() * 1000)
+        end = time.time() * 1000
         on_kiosk = self.kiosk.stamps()
-        on_console = console.take_stamps()
         stats = self.kiosk.stats()
-        link_stats = link.stats()
+        figures = _figures(console, link, tap, first, lawyer_first, end, on_kiosk,
+                           audio_before, audio_after, outage,
+                           None if stats is None else stats.get("send_kbps"))
         self.kiosk.hang_up()
         console.wait_idle()
-        return CallFigures(
-            tap=tap, kiosk_first_frame=first - tap, lawyer_first_frame=lawyer_first - tap,
-            window=window, lawyer_times=on_console["times"], kiosk_times=on_kiosk["times"],
-            to_lawyer_ages=_inside(on_console, window), to_kiosk_ages=_inside(on_kiosk, window),
-            concealed=_concealed(audio_before, audio_after), outage=outage, link=link_stats,
-            sent_kbps=None if stats is None else stats.get("send_kbps"),
-        )
+        return figures
 
 
 class Anchor(Caller):
@@ -347,19 +341,29 @@ class Anchor(Caller):
             60, "first frame on the anchor") / 1000
         lawyer_first, _, audio_before, audio_after, outage = _run_call(
             console, link, profile, seconds, None, lambda: first_kiosk)
-        start = max(lawyer_first, first_kiosk) * 1000
-        window = (start, time.time() * 1000)
-        on_side = self.side.take_stamps()
-        on_console = console.take_stamps()
-        link_stats = link.stats()
+        end = time.time() * 1000
+        figures = _figures(console, link, tap, first_kiosk, lawyer_first, end,
+                           self.side.take_stamps(), audio_before, audio_after, outage, None)
         self.side.hang_up()
         console.wait_idle()
-        return CallFigures(
-            tap=tap, kiosk_first_frame=first_kiosk - tap, lawyer_first_frame=lawyer_first - tap,
-            window=window, lawyer_times=on_console["times"], kiosk_times=on_side["times"],
-            to_lawyer_ages=_inside(on_console, window), to_kiosk_ages=_inside(on_side, window),
-            concealed=_concealed(audio_before, audio_after), outage=outage, link=link_stats,
-        )
+        return figures
+
+
+def _figures(console: LawyerConsole, link: VillageLink, tap: float, kiosk_first: float,
+             lawyer_first: float, end_ms: float, on_kiosk: Message, audio_before: Message,
+             audio_after: Message, outage: dict[str, float] | None,
+             sent_kbps: float | None) -> CallFigures:
+    """One call's figures, either side, from both sides' first frames (wall s) to `end_ms`;
+    takes the console's stamps and the link's counts, before the hang-up."""
+    window = (max(lawyer_first, kiosk_first) * 1000, end_ms)
+    on_console = console.take_stamps()
+    return CallFigures(
+        tap=tap, kiosk_first_frame=kiosk_first - tap, lawyer_first_frame=lawyer_first - tap,
+        window=window, lawyer_times=on_console["times"], kiosk_times=on_kiosk["times"],
+        to_lawyer_ages=_inside(on_console, window), to_kiosk_ages=_inside(on_kiosk, window),
+        concealed=_concealed(audio_before, audio_after), outage=outage, link=link.stats(),
+        sent_kbps=sent_kbps,
+    )
 
 
 def _inside(stamps: Message, window: tuple[float, float]) -> list[float]:

@@ -8,6 +8,7 @@ import itertools
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import av
 import pytest
@@ -151,11 +152,11 @@ async def _frames(peer: ConsultationPeer) -> int:
     return peer.frames_decoded
 
 
-def test_a_thin_lossy_link_never_stalls_the_picture(link: VillageLink) -> None:
-    """256 kbit/s, 150 ms and 5 % loss each way for `seconds`: the lawyer's video keeps
-    coming (lost packets asked for again, a hole given up for a key frame)."""
-    seconds = float(os.environ.get("KIOSK_LOSSY_CALL_S", "15"))
-    link.shape(PROFILES["256k"])
+@contextmanager
+def video_call(link: VillageLink, profile: str) -> Iterator[tuple[ConsultationPeer, Arrivals]]:
+    """A call over the link shaped as `profile`, once the lawyer's first frame is in: the
+    kiosk's peer and the times its frames arrive. The link is clear again after."""
+    link.shape(PROFILES[profile])
     arrivals = Arrivals()
     try:
         with sides(link) as (kiosk, lawyer):
@@ -164,15 +165,23 @@ def test_a_thin_lossy_link_never_stalls_the_picture(link: VillageLink) -> None:
             try:
                 call(kiosk, ours, lawyer, theirs)
                 wait_for(lambda: arrivals.times, 30, "frame from the lawyer")
-                start = time.monotonic()
-                time.sleep(seconds)
-                longest = arrivals.longest_gap(start)
-                count = sum(1 for t in arrivals.times if t > start)
-                (path,) = ours._receive_paths()
+                yield ours, arrivals
             finally:
                 close(kiosk, ours, lawyer, theirs)
     finally:
         link.clear()
+
+
+def test_a_thin_lossy_link_never_stalls_the_picture(link: VillageLink) -> None:
+    """256 kbit/s, 150 ms and 5 % loss each way for `seconds`: the lawyer's video keeps
+    coming (lost packets asked for again, a hole given up for a key frame)."""
+    seconds = float(os.environ.get("KIOSK_LOSSY_CALL_S", "15"))
+    with video_call(link, "256k") as (ours, arrivals):
+        start = time.monotonic()
+        time.sleep(seconds)
+        longest = arrivals.longest_gap(start)
+        count = sum(1 for t in arrivals.times if t > start)
+        (path,) = ours._receive_paths()
     assert path.nacks_sent > 0  # the link lost packets, and they were asked for
     assert count > seconds * 3, (count, path.summary())
     # aiortc's own buffer stalled for 6 to 17 s on such a link (issue 13)
@@ -182,24 +191,11 @@ def test_a_thin_lossy_link_never_stalls_the_picture(link: VillageLink) -> None:
 def test_an_outage_of_seconds_keeps_the_connection(link: VillageLink) -> None:
     """Six seconds with nothing passing: the same peer connection carries video again
     soon after the link is back (no new offer, no ICE, no DTLS)."""
-    link.shape(PROFILES["400k"])
-    arrivals = Arrivals()
-    try:
-        with sides(link) as (kiosk, lawyer):
-            ours = kiosk.run(make_peer("kiosk", [], arrivals))
-            theirs = lawyer.run(make_peer("lawyer", []))
-            try:
-                call(kiosk, ours, lawyer, theirs)
-                wait_for(lambda: arrivals.times, 30, "frame from the lawyer")
-                time.sleep(2)
-                spell = link.outage(6)
-                back = time.monotonic() + (spell["to"] - time.time())
-                wait_for(lambda: any(t > back for t in arrivals.times), 15,
-                         "frame after the outage")
-                after = min(t for t in arrivals.times if t > back) - back
-                assert ours.state.value in ("connected", "media_lost")
-            finally:
-                close(kiosk, ours, lawyer, theirs)
-    finally:
-        link.clear()
+    with video_call(link, "400k") as (ours, arrivals):
+        time.sleep(2)
+        spell = link.outage(6)
+        back = time.monotonic() + (spell["to"] - time.time())
+        wait_for(lambda: any(t > back for t in arrivals.times), 15, "frame after the outage")
+        after = min(t for t in arrivals.times if t > back) - back
+        assert ours.state.value in ("connected", "media_lost")
     assert after < 5.0, after
