@@ -137,6 +137,7 @@ class FrameBuffer:
         self.waiting_for_key = True  # until the first key frame, and after a skip
         self.skips = 0
         self.dropped_frames = 0
+        self.dropped_packets = 0  # heads that did not begin a frame
         self._last_arrival: float | None = None
         # (when, how long) a hole at the head waited for its retransmission
         self.repairs: deque[tuple[float, float]] = deque(maxlen=64)
@@ -150,6 +151,14 @@ class FrameBuffer:
         base = self._highest & ~0xFFFF
         candidates = (base - 0x10000 + seq, base + seq, base + 0x10000 + seq)
         return min(candidates, key=lambda c: abs(c - self._highest))  # type: ignore[operator]
+
+    @property
+    def wants_key_frame(self) -> bool:
+        """Waiting for a key frame that will not come by itself: after a hole was given up,
+        or when the call's first one was lost (DTLS-SRTP drops what arrives before its keys
+        are ready) and only later frames came. A sender sends the next one when asked."""
+        return self.waiting_for_key and (
+            self.skips > 0 or self.dropped_frames > 0 or self.dropped_packets > 0)
 
     @property
     def missing_at_head(self) -> bool:
@@ -269,6 +278,7 @@ class FrameBuffer:
             # the head is the middle of a frame whose first packet was given up
             del self._packets[origin]
             self._origin = origin + 1
+            self.dropped_packets += 1
             return _DROPPED
         packets, ext = [], origin
         while ext in self._packets:

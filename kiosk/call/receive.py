@@ -12,7 +12,8 @@ its REMB, RTX unwrapping, depayloading, RTCP statistics, the decoder queue) but:
   comes, up to `NACK_TRIES` times, as libwebrtc's NACK module does;
 * keeps frames in `jitter.FrameBuffer`, which hands on every whole frame and
   gives up on a hole after `give_up_after(rtt)`, then asks for a key frame
-  (PLI), again every `pli_every(rtt)` while none has come;
+  (PLI), again every `pli_every(rtt)` while none has come; so too when the call's
+  first key frame never came whole;
 * caps the REMB it sends by the queue it sees building in front of the
   village's downlink (`queue_watch.py`), and sends it at once when that cap drops.
 
@@ -185,8 +186,7 @@ class VideoReceivePath:
         if due:
             self.nacks_sent += 1
             await self.receiver._send_rtcp_nack(ssrc, due)
-        again = buffer.waiting_for_key and buffer.skips > 0 \
-            and now - self._last_pli >= pli_every(rtt)
+        again = buffer.wants_key_frame and now - self._last_pli >= pli_every(rtt)
         if (want_key and now - self._last_pli >= 0.1) or again:
             self._last_pli = now
             self.plis_sent += 1
@@ -195,7 +195,7 @@ class VideoReceivePath:
     def _schedule(self) -> None:
         buffer = self.buffer
         busy = buffer is not None and (buffer.missing_at_head or bool(self._asked)
-                                       or (buffer.waiting_for_key and buffer.skips > 0))
+                                       or buffer.wants_key_frame)
         if busy and self._tick is None:
             self._tick = asyncio.get_running_loop().call_later(TICK_S, self._on_tick)
 

@@ -152,3 +152,18 @@ def test_how_long_the_picture_waited_for_retransmissions() -> None:
     assert buffer.add(b, now=1.35).frames  # its retransmission, 300 ms later
     assert abs(buffer.repair_wait_ms(1.4) - 300) < 1e-6
     assert buffer.repair_wait_ms(30.0) == 0.0  # long ago: forgotten
+
+
+def test_a_call_whose_first_key_frame_was_lost_asks_for_one() -> None:
+    # DTLS-SRTP drops what arrives before its keys are ready: the first frame seen is a
+    # delta frame, or the middle of the key frame; the sender sends no other until asked.
+    from_delta, mid_key = FrameBuffer(), FrameBuffer()
+    assert not from_delta.wants_key_frame
+    feed(from_delta, DELTA)
+    feed(mid_key, KEY[1:] + DELTA)
+    assert from_delta.wants_key_frame and mid_key.wants_key_frame
+    key = frame(15, 12000, [b"g"], key=True)
+    assert feed(from_delta, key) == [[b"g"]] and not from_delta.wants_key_frame
+    fine = FrameBuffer()
+    feed(fine, KEY + DELTA)
+    assert not fine.wants_key_frame

@@ -260,3 +260,33 @@ async def test_camera_failing_mid_call_falls_back_to_a_still() -> None:
         assert len(events.of(DeviceFallback)) == 1
     finally:
         await close(kiosk, lawyer)
+
+
+async def test_a_call_whose_first_key_frame_was_lost_gets_its_picture() -> None:
+    """The first packets of the lawyer's video never reach the kiosk (DTLS-SRTP drops what
+    comes before its keys are ready): the kiosk asks for a key frame. Chromium sends none
+    until asked (CI saw a kiosk wait 30 s for its first frame); the aiortc lawyer here
+    would send the next one with its first step up the ladder, seconds later."""
+    kiosk, lawyer = await make_side("kiosk"), await make_side("lawyer")
+    try:
+        offer = await kiosk.peer.create_offer()
+        (receiver,) = [t.receiver for t in kiosk.peer.pc.getTransceivers()
+                       if t.kind == "video"]
+        path = installed(receiver)
+        assert path is not None
+        lost: list[int] = []
+
+        async def losing_the_first(packet: object, arrival_time_ms: int) -> None:
+            if len(lost) < 3:
+                lost.append(packet.sequence_number)  # type: ignore[attr-defined]
+                return
+            await path.handle(packet, arrival_time_ms)
+
+        receiver._handle_rtp_packet = losing_the_first  # type: ignore[method-assign]
+        await kiosk.peer.accept_answer(await lawyer.peer.answer(offer))
+        first = await kiosk.events.wait_for(FirstFrame, timeout=5)
+        assert len(lost) == 3 and path.plis_sent >= 1
+        assert first.width > 0
+        assert all(s is not None for s in await kiosk.frames(5))
+    finally:
+        await close(kiosk, lawyer)
