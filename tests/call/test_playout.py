@@ -14,7 +14,13 @@ from aiortc.rtp import HeaderExtensions, HeaderExtensionsMap, unpack_header_exte
 
 from kiosk.call import playout
 from kiosk.call.peer import ConsultationPeer
-from kiosk.call.playout import MAX_DELAY_MS, PLAYOUT_DELAY_URI, installed, playout_delay
+from kiosk.call.playout import (
+    ADAPTIVE_MAX_MS,
+    MAX_DELAY_MS,
+    PLAYOUT_DELAY_URI,
+    installed,
+    playout_delay,
+)
 from kiosk.call.sources import AudioSource, VideoSource
 
 
@@ -137,11 +143,17 @@ def test_a_clean_link_holds_nothing_and_a_lossy_one_holds_for_a_retransmission()
     policy = PlayoutPolicy("test", s)
     assert not policy.observe(0, 0.3, 0) and policy.delay_ms == 0  # nothing lost yet
     assert policy.extension_range() == (0, MAX_DELAY_MS)  # the low-latency path
-    assert policy.observe(1, 0.3, 2)  # two packets lost: a retransmission's worth ...
-    # ... but no more than the conversation's budget leaves after half the round trip
-    assert policy.delay_ms == s.talk_budget_ms - s.ends_ms - 150 < 300 + s.margin_ms - s.slack_ms
+    assert policy.observe(1, 0.1, 2)  # two packets lost: a retransmission's worth, pinned
+    assert policy.delay_ms == 100 + s.margin_ms - s.slack_ms and not policy.adaptive
     assert policy.extension_range() == (policy.delay_ms, policy.delay_ms)
-    assert not policy.observe(2, 0.31, 2)  # a round trip that wobbles moves nothing
+    assert not policy.observe(2, 0.11, 2)  # a round trip that wobbles moves nothing
+    # a round trip so long that a retransmission takes more than the conversation's budget
+    # leaves after half of it: our screen holds what the budget leaves, the lawyer's browser
+    # is left to its own adaptive buffer (a maximum over 500 ms: not the low-latency path)
+    assert policy.observe(3, 0.3, 3)
+    assert policy.delay_ms == s.talk_budget_ms - s.ends_ms - 150 < 300 + s.margin_ms - s.slack_ms
+    assert policy.adaptive and policy.extension_range() == (0, ADAPTIVE_MAX_MS) \
+        and ADAPTIVE_MAX_MS > 500
     # a round trip short enough that a retransmitted frame is no freeze: nothing held
     short = PlayoutPolicy("short", s)
     short.observe(0, 0.05, 0)
@@ -156,9 +168,10 @@ def test_a_clean_link_holds_nothing_and_a_lossy_one_holds_for_a_retransmission()
     slow = PlayoutPolicy("slow", s)
     slow.observe(0, 0.6, 0)
     slow.observe(1, 0.6, 5, repair_ms=900)
-    assert slow.delay_ms == 0
+    assert slow.delay_ms == 0 and slow.adaptive
     # quiet for long enough: back to showing frames at once
-    assert policy.observe(1 + s.quiet_after_s, 0.3, 2) and policy.delay_ms == 0
+    assert policy.observe(3 + s.quiet_after_s, 0.3, 3) and policy.delay_ms == 0
+    assert not policy.adaptive and policy.extension_range() == (0, MAX_DELAY_MS)
 
 
 def test_late_frames_are_waited_for_even_without_loss() -> None:
