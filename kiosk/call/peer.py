@@ -186,7 +186,7 @@ class ConsultationPeer:
         self._closed = False
         self._prev: tuple[float, int, int, int, int] | None = None
         # how long the lawyer's browser, and our own screen, hold a frame (playout.py)
-        self.playout_there = PlayoutPolicy(f"{name}: the other side")
+        self.playout_there = PlayoutPolicy(f"{name}: the other side", browser=True)
         self.playout_here = PlayoutPolicy(f"{name}: our screen")
         self._playout_clock = PlayoutClock()
         self.policy.listeners.append(self._on_policy)

@@ -220,9 +220,11 @@ class PlayoutPolicy:
     only through `_set`, which logs `old -> new`.
     """
 
-    def __init__(self, name: str, settings: PlayoutSettings | None = None) -> None:
+    def __init__(self, name: str, settings: PlayoutSettings | None = None, *,
+                 browser: bool = False) -> None:
         self.name = name
         self.settings = settings or PlayoutSettings()
+        self.browser = browser  # the lawyer's browser, which has an adaptive buffer of its own
         self.delay_ms = 0
         # the other side's own buffer decides (extension_range); our screen holds delay_ms
         self.adaptive = False
@@ -252,7 +254,7 @@ class PlayoutPolicy:
         over_budget = False
         if round_trip_ms is not None:
             budget = max(0, s.talk_budget_ms - s.ends_ms - int(round_trip_ms / 2))
-            over_budget = for_loss > budget
+            over_budget = self.browser and for_loss > budget
             wanted = min(wanted, budget)
         if wanted < s.least_ms and not over_budget:
             return self._set(0, False, "a clean link")

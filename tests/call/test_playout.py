@@ -140,7 +140,7 @@ def test_a_clean_link_holds_nothing_and_a_lossy_one_holds_for_a_retransmission()
     from kiosk.call.playout import PlayoutPolicy, PlayoutSettings
 
     s = PlayoutSettings()
-    policy = PlayoutPolicy("test", s)
+    policy = PlayoutPolicy("test", s, browser=True)
     assert not policy.observe(0, 0.3, 0) and policy.delay_ms == 0  # nothing lost yet
     assert policy.extension_range() == (0, MAX_DELAY_MS)  # the low-latency path
     assert policy.observe(1, 0.1, 2)  # two packets lost: a retransmission's worth, pinned
@@ -165,10 +165,15 @@ def test_a_clean_link_holds_nothing_and_a_lossy_one_holds_for_a_retransmission()
     early.observe(1, None, 5, repair_ms=400)
     assert early.delay_ms == s.talk_budget_ms - s.ends_ms - 200 > 0
     # a link this slow has nothing to spare: a late frame freezes, the others stay young
-    slow = PlayoutPolicy("slow", s)
+    slow = PlayoutPolicy("slow", s, browser=True)
     slow.observe(0, 0.6, 0)
     slow.observe(1, 0.6, 5, repair_ms=900)
     assert slow.delay_ms == 0 and slow.adaptive
+    # our own screen has no buffer but this hold: what the budget leaves, never "adaptive"
+    here = PlayoutPolicy("here", s)
+    here.observe(0, 0.3, 0)
+    here.observe(1, 0.3, 3)
+    assert here.delay_ms == s.talk_budget_ms - s.ends_ms - 150 and not here.adaptive
     # quiet for long enough: back to showing frames at once
     assert policy.observe(3 + s.quiet_after_s, 0.3, 3) and policy.delay_ms == 0
     assert not policy.adaptive and policy.extension_range() == (0, MAX_DELAY_MS)
