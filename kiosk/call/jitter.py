@@ -36,6 +36,8 @@ from typing import Any, Protocol
 from aiortc.codecs.vpx import VpxPayloadDescriptor
 from aiortc.jitterbuffer import JitterFrame
 
+from kiosk.call import seqnum
+
 log = logging.getLogger(__name__)
 
 CAPACITY = 512  # packets held at most, as aiortc's video buffer
@@ -145,12 +147,7 @@ class FrameBuffer:
     # --- sequence numbers ---------------------------------------------------------------------
 
     def _extend(self, seq: int) -> int:
-        """The 16-bit sequence number unwrapped against the highest seen."""
-        if self._highest is None:
-            return seq
-        base = self._highest & ~0xFFFF
-        candidates = (base - 0x10000 + seq, base + seq, base + 0x10000 + seq)
-        return min(candidates, key=lambda c: abs(c - self._highest))  # type: ignore[operator]
+        return seqnum.extend(seq, self._highest)
 
     @property
     def wants_key_frame(self) -> bool:

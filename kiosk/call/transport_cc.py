@@ -23,6 +23,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
+from kiosk.call import seqnum
+
 PT_RTPFB = 205
 FMT_TRANSPORT_CC = 15
 TICK_US = 250
@@ -103,11 +105,7 @@ class ArrivalLog:
         self._count = 0
 
     def _extend(self, seq: int) -> int:
-        if self._highest is None:
-            return seq
-        base = self._highest & ~0xFFFF
-        candidates = (base - 0x10000 + seq, base + seq, base + 0x10000 + seq)
-        return min(candidates, key=lambda c: abs(c - self._highest))  # type: ignore[operator]
+        return seqnum.extend(seq, self._highest)
 
     def add(self, seq: int, arrival_us: int) -> None:
         ext = self._extend(seq)
