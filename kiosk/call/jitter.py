@@ -146,9 +146,6 @@ class FrameBuffer:
 
     # --- sequence numbers ---------------------------------------------------------------------
 
-    def _extend(self, seq: int) -> int:
-        return seqnum.extend(seq, self._highest)
-
     @property
     def wants_key_frame(self) -> bool:
         """Waiting for a key frame that will not come by itself: after a hole was given up,
@@ -180,7 +177,7 @@ class FrameBuffer:
     # --- packets in, frames out ---------------------------------------------------------------
 
     def add(self, packet: Any, now: float) -> Released:
-        ext = self._extend(packet.sequence_number)
+        ext = seqnum.extend(packet.sequence_number, self._highest)
         if self._origin is None:
             self._origin = ext
         if ext < self._origin or ext in self._packets:

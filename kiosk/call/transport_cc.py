@@ -104,11 +104,8 @@ class ArrivalLog:
         self._highest: int | None = None
         self._count = 0
 
-    def _extend(self, seq: int) -> int:
-        return seqnum.extend(seq, self._highest)
-
     def add(self, seq: int, arrival_us: int) -> None:
-        ext = self._extend(seq)
+        ext = seqnum.extend(seq, self._highest)
         if self._next is not None and ext < self._next:
             return  # already reported (as lost)
         if self._next is None:
