@@ -158,13 +158,15 @@ class KioskProcess(_LineProcess):
         """`hub`: the hub, or the URL the kiosk reaches it at; `wrap`: a command prefix
         (`ip netns exec village`); `env`: more environment (SSL_CERT_FILE)."""
         url = hub if isinstance(hub, str) else hub.base_url
-        argv = [*wrap, sys.executable, "-m", "tests.bench.call_kiosk_side", url, token]
+        argv = [*wrap, sys.executable, "-m", "tests.bench.call_kiosk_side"]
         if read_stamps:
             argv.append("--read-stamps")
         if ice:
             argv.append("--ice")
         if own_cpu:
             argv.append("--own-cpu")
+        # A token is URL-safe base64 and may begin with "-": after "--" it is never an option.
+        argv += ["--", url, token]
         super().__init__(argv, log_path, {**os.environ, **(env or {})})
         self.pid = int(self._started(60)["pid"])
         assert wrap or self.pid == self.process.pid  # `ip netns exec` execs: the same pid
