@@ -230,6 +230,7 @@ class PlayoutPolicy:
         self.adaptive = False
         self._lost: int | None = None
         self._last_loss: float | None = None
+        self._late: deque[tuple[float, float]] = deque()  # (when, jitter over the floor)
 
     def observe(self, now: float, rtt_s: float | None, lost_total: int,
                 jitter_ms: float = 0.0, repair_ms: float | None = None) -> bool:
@@ -246,7 +247,15 @@ class PlayoutPolicy:
         wait_ms = repair_ms if repair_ms else (None if rtt_s is None else rtt_s * 1000)
         if lossy and wait_ms is not None:
             for_loss = int(wait_ms) + s.margin_ms - s.slack_ms
-        for_jitter = int(jitter_ms) + 10 if jitter_ms >= s.jitter_floor_ms else 0
+        # Late frames, like losses, are remembered for `quiet_after_s`: a TCP relay's stalls
+        # come every few seconds, and a hold that lapsed between them (P4, 443-only: on for
+        # 2 s, off again) showed each of them as a freeze.
+        if jitter_ms >= s.jitter_floor_ms:
+            self._late.append((now, jitter_ms))
+        while self._late and now - self._late[0][0] >= s.quiet_after_s:
+            self._late.popleft()
+        late_ms = max((j for _, j in self._late), default=0.0)
+        for_jitter = int(late_ms) + 10 if late_ms else 0
         wanted = min(s.most_ms, max(for_loss, for_jitter))
         # Before the first receiver report the round trip is not known; a retransmission's
         # wait is at least one.
@@ -263,7 +272,7 @@ class PlayoutPolicy:
         if self.delay_ms and abs(wanted - self.delay_ms) < 30 and over_budget == self.adaptive:
             return False
         why = (f"loss, retransmissions wait {wait_ms:.0f} ms" if wait_ms is not None
-               and for_loss >= for_jitter else f"frames up to {jitter_ms:.0f} ms late")
+               and for_loss >= for_jitter else f"frames up to {late_ms:.0f} ms late")
         if over_budget:
             why += ", more than the budget: the browser's own buffer decides"
         return self._set(wanted, over_budget, why)

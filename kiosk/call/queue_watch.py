@@ -1,20 +1,23 @@
-"""A cap on the bitrate the kiosk asks the lawyer's browser for, from the queue it sees.
+"""The bitrate the kiosk asks the lawyer's browser for (REMB), from the queue it sees.
 
 The lawyer's browser sends to the kiosk at what our receiver-estimated maximum
 bitrate (REMB) allows: aiortc has no transport-wide feedback, so the browser's
-own delay-based control is off and REMB is all it has. aiortc's estimator reacts
-late: measured on the emulated 256 kbit/s link (P4), the queue in front of the
-village's downlink reached 480 ms in a call's first seconds (Chromium in the
-kiosk's place, with transport-wide feedback: under 190 ms), and the lawyer's
-picture ran as late as that.
+own delay-based control is off and REMB is all it has. aiortc's own estimator
+(an early libwebrtc port) does not serve a village link: measured on the
+emulated 256 kbit/s link (P4), it let the queue in front of the village's
+downlink reach 480 ms in a call's first seconds, and then stuck at 65 kbit/s for
+the rest of the call (it held on every update), so the browser sent the kiosk
+40-55 kbit/s of video: a few frames a second where the link had room for five
+times that.
 
 `QueueWatch` (pure, clock in ms passed in) reads each video packet's
 abs-send-time (the sender's clock) and arrival: the one-way delay less the least
-seen in the last `window_ms` is how long the packet queued. Once the queue
-stays over `high_ms` the cap drops to `backoff` times what actually arrived in
-the last second, at most every `react_ms`; under `low_ms` it climbs
-`climb_per_s` a second until it no longer binds. What is sent is the smaller of
-aiortc's estimate and the cap.
+seen in the last `window_ms` is how long the packet queued. After the first
+second it asks for what arrives; once the queue is over `high_ms` it asks for
+`backoff` times what arrived in the last second, at most every `react_ms`; under
+`low_ms` it climbs `climb_per_s` a second, never more than `headroom` times what
+arrives (a browser with a still picture does not fill what it is given). The
+REMB goes out every `remb_every_ms`, and at once when the rate drops.
 """
 
 from __future__ import annotations
@@ -37,26 +40,44 @@ class QueueSettings:
     backoff: float = 0.85
     react_ms: int = 300
     climb_per_s: float = 0.08
-    # The lawyer's audio, which this watch does not see (it reads the video receiver) but
-    # which the browser counts in the REMB it obeys: Opus and its headers.
-    audio_bps: int = 45_000
+    headroom: float = 1.5
+    # What queued is sent off within this much more, on top of the backoff.
+    drain_s: float = 2.0
+    remb_every_ms: int = 500
+    floor_bps: int = 30_000  # the browser's own least for video
+    # Until then the browser sends at its own start rate: a third of the village link more
+    # than it carries, which queues 300 ms a second.
+    first_ms: int = 500
+    standing_ms: int = 200
 
 
 class QueueWatch:
     def __init__(self, settings: QueueSettings | None = None) -> None:
         self.settings = settings or QueueSettings()
-        self.cap_bps: int | None = None
+        self.rate_bps: int | None = None  # None for the first second: the browser's own start
         self._send_ms: float | None = None  # the sender's clock, unwrapped
         self._last_ast: int | None = None
         self._delays: deque[tuple[int, float]] = deque()  # (arrival, one-way delay)
         self._bytes: deque[tuple[int, int]] = deque()  # (arrival, size) for the last second
+        self._first_ms: int | None = None
         self._reacted_at = -1_000_000
-        self._climbed_at: int | None = None
+        self._updated_at: int | None = None
+        self._remb_at: int | None = None
+        self._queues: deque[tuple[int, float]] = deque()  # (arrival, queue) lately
         self.queue_ms = 0.0
         self.backoffs = 0
 
+    @property
+    def standing_ms(self) -> float:
+        """The least any packet queued in the last `standing_ms`: a queue every packet
+        waited in. A TCP relay (TURN over TLS) holds a few packets back behind a lost
+        segment and then lets them go at once; that is no queue to back off for."""
+        return min((q for _, q in self._queues), default=0.0)
+
     def packet(self, arrival_ms: int, abs_send_time: int | None, size: int) -> bool:
-        """One packet; True when the cap went down (send a REMB at once)."""
+        """One packet; True when a REMB is due (the rate dropped, or it is time)."""
+        if self._first_ms is None:
+            self._first_ms = arrival_ms
         self._bytes.append((arrival_ms, size))
         while self._bytes and self._bytes[0][0] <= arrival_ms - 1000:
             self._bytes.popleft()
@@ -76,33 +97,52 @@ class QueueWatch:
         while self._delays and self._delays[0][0] < arrival_ms - self.settings.window_ms:
             self._delays.popleft()
         self.queue_ms = delay - min(d for _, d in self._delays)
-        return self._decide(arrival_ms)
+        self._queues.append((arrival_ms, self.queue_ms))
+        while self._queues and self._queues[0][0] < arrival_ms - self.settings.standing_ms:
+            self._queues.popleft()
+        dropped = self._decide(arrival_ms)
+        if self.rate_bps is None:
+            return False
+        if dropped or self._remb_at is None \
+                or arrival_ms - self._remb_at >= self.settings.remb_every_ms:
+            self._remb_at = arrival_ms
+            return True
+        return False
 
-    def incoming_bps(self) -> int:
-        return sum(size for _, size in self._bytes) * 8
+    def incoming_bps(self, now_ms: int | None = None) -> int:
+        """Video bits a second over the last second (or since the first packet, if less)."""
+        bits = sum(size for _, size in self._bytes) * 8
+        if now_ms is None or self._first_ms is None:
+            return bits
+        return int(bits * 1000 / max(250, min(1000, now_ms - self._first_ms)))
 
     def _decide(self, now_ms: int) -> bool:
         s = self.settings
-        if self.queue_ms > s.high_ms and now_ms - self._reacted_at >= s.react_ms:
-            incoming = self.incoming_bps()
-            if incoming <= 0:
-                return False
-            cap = int(s.backoff * (incoming + s.audio_bps))
-            if self.cap_bps is None or cap < self.cap_bps:
+        assert self._first_ms is not None
+        if now_ms - self._first_ms < s.first_ms:
+            return False
+        # The browser gives video what the REMB says and sends its audio on top (it counts
+        # audio in REMB only with transport-wide feedback): measured, the video arriving at
+        # the kiosk matched the REMB it had sent.
+        arriving = self.incoming_bps(now_ms)
+        if self.rate_bps is None:
+            self.rate_bps = arriving
+            self._updated_at = now_ms
+        elapsed = now_ms - (self._updated_at or now_ms)
+        self._updated_at = now_ms
+        standing = self.standing_ms
+        if standing > s.high_ms:
+            drain = arriving * standing / 1000 / s.drain_s
+            rate = max(s.floor_bps, int(max(s.backoff * arriving - drain, arriving / 2)))
+            if rate < self.rate_bps and now_ms - self._reacted_at >= s.react_ms:
                 self._reacted_at = now_ms
-                self._climbed_at = None
                 self.backoffs += 1
-                log.info("downlink queue %.0f ms: asking for at most %d kbit/s (receiving %d)",
-                         self.queue_ms, cap // 1000, incoming // 1000)
-                self.cap_bps = cap
+                log.info("downlink queue %.0f ms: asking for %d kbit/s (was %d, receiving %d)",
+                         standing, rate // 1000, self.rate_bps // 1000, arriving // 1000)
+                self.rate_bps = rate
                 return True
-        elif self.queue_ms < s.low_ms and self.cap_bps is not None:
-            if self._climbed_at is None:
-                self._climbed_at = now_ms
-            elif now_ms - self._climbed_at >= 1000:
-                self.cap_bps = int(self.cap_bps * (1 + s.climb_per_s))
-                self._climbed_at = now_ms
+        elif self.queue_ms < s.low_ms:
+            ceiling = int(s.headroom * arriving)
+            climbed = int(self.rate_bps * (1 + s.climb_per_s) ** (elapsed / 1000))
+            self.rate_bps = max(self.rate_bps, min(climbed, ceiling))
         return False
-
-    def limit(self, estimate_bps: int) -> int:
-        return estimate_bps if self.cap_bps is None else min(estimate_bps, self.cap_bps)

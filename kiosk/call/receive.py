@@ -5,8 +5,8 @@ the gap is first seen (a lost NACK or a lost retransmission is never asked for
 again), hands on at most one frame per packet, and waits on a hole until 512
 packets have piled up behind it (see `jitter.py`). For video receivers only,
 `install(receiver, rtt)` replaces that method on the instance with
-`VideoReceivePath.handle`, which does what aiortc does (the bitrate estimate and
-its REMB, RTX unwrapping, depayloading, RTCP statistics, the decoder queue) but:
+`VideoReceivePath.handle`, which does what aiortc does (a REMB, RTX unwrapping,
+depayloading, RTCP statistics, the decoder queue) but:
 
 * NACKs a missing packet at once and again every `nack_every(rtt)` until it
   comes, up to `NACK_TRIES` times, as libwebrtc's NACK module does;
@@ -14,8 +14,8 @@ its REMB, RTX unwrapping, depayloading, RTCP statistics, the decoder queue) but:
   gives up on a hole after `give_up_after(rtt)`, then asks for a key frame
   (PLI), again every `pli_every(rtt)` while none has come; so too when the call's
   first key frame never came whole;
-* caps the REMB it sends by the queue it sees building in front of the
-  village's downlink (`queue_watch.py`), and sends it at once when that cap drops.
+* sends the REMB that `queue_watch.py` sets from the queue it sees in front of the
+  village's downlink, in place of aiortc's estimate, and at once when it drops.
 
 `rtt` is a callable: the round trip the peer's own sender measures from the
 other side's receiver reports (the same path), or None before the first.
@@ -43,7 +43,10 @@ from kiosk.call.queue_watch import QueueWatch
 log = logging.getLogger(__name__)
 
 RttSource = Callable[[], float | None]
-DEFAULT_RTT_S = 0.25  # before the first receiver report: a village link's round trip
+# Before the first receiver report: the thinnest village link's round trip with its queue
+# (P4, 256 kbit/s: 450-560 ms in a call's first seconds). Less gave a hole up too early
+# (725 ms) and cost a key frame the link could hardly carry.
+DEFAULT_RTT_S = 0.5
 NACK_TRIES = 6
 TICK_S = 0.02
 _PRIVATE = ("codecs", "decoder_queue", "decoder_error", "decoder_thread", "remote_streams",
@@ -80,7 +83,7 @@ class VideoReceivePath:
         self._last_pli = 0.0
         self._tick: asyncio.TimerHandle | None = None
         self.queue = QueueWatch()
-        self._estimate: tuple[int, list[int]] | None = None  # aiortc's last (bps, ssrcs)
+        self._ssrcs: dict[int, int] = {}  # the sender's SSRCs -> last arrival (ms), for REMB
         self.nacks_sent = 0
         self.missing_seen = 0  # packets found missing (asked for at least once)
         self.plis_sent = 0
@@ -96,18 +99,10 @@ class VideoReceivePath:
         r = self.receiver
         if not r._enabled:
             return
-        estimator = _private(r, "remote_bitrate_estimator")
         size = len(packet.payload) + packet.padding_size
-        if estimator is not None and packet.extensions.abs_send_time is not None:
-            remb = estimator.add(
-                abs_send_time=packet.extensions.abs_send_time, arrival_time_ms=arrival_time_ms,
-                payload_size=size, ssrc=packet.ssrc,
-            )
-            if remb is not None:
-                self._estimate = remb
-            if self.queue.packet(arrival_time_ms, packet.extensions.abs_send_time, size) \
-                    or remb is not None:
-                await self._send_remb()
+        self._ssrcs[packet.ssrc] = arrival_time_ms
+        if self.queue.packet(arrival_time_ms, packet.extensions.abs_send_time, size):
+            await self._send_remb(arrival_time_ms)
         codecs = _private(r, "codecs")
         codec = codecs.get(packet.payload_type)
         if codec is None:
@@ -144,13 +139,18 @@ class VideoReceivePath:
         await self._ask(now, want_key)
         self._schedule()
 
-    async def _send_remb(self) -> None:
-        """aiortc's estimate, capped by what the downlink's queue says (queue_watch.py)."""
+    async def _send_remb(self, now_ms: int) -> None:
+        """What the downlink's queue says (queue_watch.py), if REMB was agreed on (aiortc
+        made its estimator then) and once our RTCP has an SSRC."""
         rtcp_ssrc = _private(self.receiver, "rtcp_ssrc")
-        if rtcp_ssrc is None or self._estimate is None:
+        rate = self.queue.rate_bps
+        if rtcp_ssrc is None or rate is None \
+                or _private(self.receiver, "remote_bitrate_estimator") is None:
             return
-        bitrate, ssrcs = self._estimate
-        fci = pack_remb_fci(self.queue.limit(bitrate), ssrcs)
+        for ssrc, seen in list(self._ssrcs.items()):
+            if now_ms - seen > 5000:
+                del self._ssrcs[ssrc]  # a stream replaced (a restarted sender)
+        fci = pack_remb_fci(rate, sorted(self._ssrcs))
         await self.receiver._send_rtcp(RtcpPsfbPacket(fmt=RTCP_PSFB_APP, ssrc=rtcp_ssrc,
                                                       media_ssrc=0, fci=fci))
 

@@ -133,6 +133,26 @@ async def test_video_and_audio_flow_both_ways(pair: tuple[Side, Side]) -> None:
     assert stats.policy == PolicyMode.VIDEO
 
 
+async def test_each_receiver_asks_for_what_reaches_it(pair: tuple[Side, Side]) -> None:
+    """The REMB the lawyer's side sends the kiosk's encoder is its receive path's rate
+    (queue_watch.py): after the first half second, what arrives, climbing while no queue
+    builds; never aiortc's own estimate."""
+    kiosk, lawyer = pair
+    await lawyer.frames(3)
+    assert kiosk.peer.vp8 is not None
+    asked: list[int] = []
+    kiosk.peer.vp8.on_remb = asked.append
+    async with asyncio.timeout(10):
+        while len(asked) < 4:  # two a second
+            await asyncio.sleep(0.05)
+    path = next(installed(t.receiver) for t in lawyer.peer.pc.getTransceivers()
+                if t.kind == "video")
+    assert path is not None and path.queue.rate_bps is not None
+    assert abs(asked[-1] - path.queue.rate_bps) <= 0.2 * path.queue.rate_bps  # it climbs
+    arriving = path.queue.incoming_bps()
+    assert 0.5 * arriving <= asked[-1] <= path.queue.settings.headroom * arriving * 1.2
+
+
 async def test_document_still_arrives_intact(pair: tuple[Side, Side]) -> None:
     kiosk, lawyer = pair
     await kiosk.events.wait_for(FirstFrame)
