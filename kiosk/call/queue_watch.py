@@ -12,12 +12,14 @@ times that.
 
 `QueueWatch` (pure, clock in ms passed in) reads each video packet's
 abs-send-time (the sender's clock) and arrival: the one-way delay less the least
-seen in the last `window_ms` is how long the packet queued. After the first
-second it asks for what arrives; once the queue is over `high_ms` it asks for
-`backoff` times what arrived in the last second, at most every `react_ms`; under
-`low_ms` it climbs `climb_per_s` a second, never more than `headroom` times what
-arrives (a browser with a still picture does not fill what it is given). The
-REMB goes out every `remb_every_ms`, and at once when the rate drops.
+seen in the last `window_ms` is how long the packet queued. After `first_ms` it
+asks for the video that arrives (the browser puts its audio on top); once every
+packet of the last `standing_ms` queued more than `high_ms` it asks for `backoff`
+times what arrived in the last second, less enough to drain that queue within
+`drain_s`, at most every `react_ms`; under `low_ms` it climbs `climb_per_s` a
+second, never more than `headroom` times what arrives (a browser with a still
+picture does not fill what it is given). The REMB goes out every
+`remb_every_ms`, and at once when the rate drops.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ class QueueSettings:
 class QueueWatch:
     def __init__(self, settings: QueueSettings | None = None) -> None:
         self.settings = settings or QueueSettings()
-        self.rate_bps: int | None = None  # None for the first second: the browser's own start
+        self.rate_bps: int | None = None  # None until first_ms: the browser's own start
         self._send_ms: float | None = None  # the sender's clock, unwrapped
         self._last_ast: int | None = None
         self._delays: deque[tuple[int, float]] = deque()  # (arrival, one-way delay)
