@@ -212,8 +212,7 @@ class PlayoutPolicy:
     once, freezes the picture for that long (P4 counted hundreds of ms a few times a
     second at 3 % loss). So from a loss until `quiet_after_s` without one, every frame is
     held long enough that such a frame is still on time but for `slack_ms`; and frames
-    that come late by more than `jitter_floor_ms` (p95) are waited for too, but for the
-    same `slack_ms`, until `quiet_after_s` after the last such reading. That is less
+    that come late by more than `jitter_floor_ms` (p95) are waited for too. That is less
     than the lawyer's browser's own adaptive buffer adds (its jitter estimate takes a
     round trip and more once it retransmits), as long as it fits a conversation's
     budget; where it does not (`adaptive`), our screen holds what the budget leaves and
@@ -256,10 +255,7 @@ class PlayoutPolicy:
         while self._late and now - self._late[0][0] >= s.quiet_after_s:
             self._late.popleft()
         late_ms = max((j for _, j in self._late), default=0.0)
-        # As for a retransmission: a frame up to `slack_ms` late is no freeze. The lateness
-        # counts retransmitted frames too (P4 at 400 kbit/s: 185-215 ms "late", a hold of
-        # 200-220 ms where the loss alone asked for 160).
-        for_jitter = int(late_ms) + 10 - s.slack_ms if late_ms else 0
+        for_jitter = int(late_ms) + 10 if late_ms else 0
         wanted = min(s.most_ms, max(for_loss, for_jitter))
         # Before the first receiver report the round trip is not known; a retransmission's
         # wait is at least one.
