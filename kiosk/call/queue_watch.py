@@ -59,8 +59,10 @@ class QueueWatch:
         self.rate_bps: int | None = None  # None until first_ms: the browser's own start
         self._send_ms: float | None = None  # the sender's clock, unwrapped
         self._last_ast: int | None = None
-        self._delays: deque[tuple[int, float]] = deque()  # (arrival, one-way delay)
+        # (arrival, one-way delay), the delays rising: the window's least is the first
+        self._delays: deque[tuple[int, float]] = deque()
         self._bytes: deque[tuple[int, int]] = deque()  # (arrival, size) for the last second
+        self._bytes_total = 0
         self._first_ms: int | None = None
         self._reacted_at = -1_000_000
         self._updated_at: int | None = None
@@ -81,8 +83,9 @@ class QueueWatch:
         if self._first_ms is None:
             self._first_ms = arrival_ms
         self._bytes.append((arrival_ms, size))
+        self._bytes_total += size
         while self._bytes and self._bytes[0][0] <= arrival_ms - 1000:
-            self._bytes.popleft()
+            self._bytes_total -= self._bytes.popleft()[1]
         if abs_send_time is None:
             return False
         if self._last_ast is None or self._send_ms is None:
@@ -95,10 +98,14 @@ class QueueWatch:
                 return False
         self._last_ast = abs_send_time
         delay = arrival_ms - self._send_ms
+        # The least delay of the window without a scan per packet: a delay that a later,
+        # smaller one undercuts can never be the least again.
+        while self._delays and self._delays[-1][1] >= delay:
+            self._delays.pop()
         self._delays.append((arrival_ms, delay))
-        while self._delays and self._delays[0][0] < arrival_ms - self.settings.window_ms:
+        while self._delays[0][0] < arrival_ms - self.settings.window_ms:
             self._delays.popleft()
-        self.queue_ms = delay - min(d for _, d in self._delays)
+        self.queue_ms = delay - self._delays[0][1]
         self._queues.append((arrival_ms, self.queue_ms))
         while self._queues and self._queues[0][0] < arrival_ms - self.settings.standing_ms:
             self._queues.popleft()
@@ -113,7 +120,7 @@ class QueueWatch:
 
     def incoming_bps(self, now_ms: int | None = None) -> int:
         """Video bits a second over the last second (or since the first packet, if less)."""
-        bits = sum(size for _, size in self._bytes) * 8
+        bits = self._bytes_total * 8
         if now_ms is None or self._first_ms is None:
             return bits
         return int(bits * 1000 / max(250, min(1000, now_ms - self._first_ms)))
@@ -130,7 +137,7 @@ class QueueWatch:
         if self.rate_bps is None:
             self.rate_bps = arriving
             self._updated_at = now_ms
-        elapsed = now_ms - (self._updated_at or now_ms)
+        elapsed = 0 if self._updated_at is None else now_ms - self._updated_at
         self._updated_at = now_ms
         standing = self.standing_ms
         if standing > s.high_ms:
