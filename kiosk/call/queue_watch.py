@@ -18,7 +18,12 @@ packet of the last `standing_ms` queued more than `high_ms` it asks for `backoff
 times what arrived in the last second, less enough to drain that queue within
 `drain_s`, at most every `react_ms`; under `low_ms` it climbs `climb_per_s` a
 second, never more than `headroom` times what arrives (a browser with a still
-picture does not fill what it is given). The REMB goes out every
+picture does not fill what it is given). What arrived when the queue last stood
+is the link's capacity as far as known (`capacity_bps`): near it the rate climbs
+by `near_climb_bps` a second only, as libwebrtc's rate control does near its
+link estimate. Measured at 400 kbit/s (P4): climbing 8 % a second up to the
+queue and backing off from 80 ms made a saw of 8 s with the queue's p95 at
+135-150 ms, against 40-70 ms for two Chromiums. The REMB goes out every
 `remb_every_ms`, and at once when the rate drops.
 """
 
@@ -37,11 +42,16 @@ _AST_PER_MS = (1 << 18) / 1000
 @dataclass(frozen=True)
 class QueueSettings:
     window_ms: int = 10_000
-    high_ms: float = 80.0
+    high_ms: float = 60.0
     low_ms: float = 30.0
     backoff: float = 0.85
     react_ms: int = 300
     climb_per_s: float = 0.08
+    # Within `near` of the capacity the climb is additive; a link that carries `forget` times
+    # more than it did has changed, and the capacity is forgotten.
+    near: float = 0.85
+    near_climb_bps: int = 8_000
+    forget: float = 1.25
     headroom: float = 1.5
     # What queued is sent off within this much more, on top of the backoff.
     drain_s: float = 2.0
@@ -70,6 +80,7 @@ class QueueWatch:
         self._queues: deque[tuple[int, float]] = deque()  # (arrival, queue) lately
         self.queue_ms = 0.0
         self.backoffs = 0
+        self.capacity_bps: int | None = None  # what arrived when the queue last stood
 
     @property
     def standing_ms(self) -> float:
@@ -146,12 +157,21 @@ class QueueWatch:
             if rate < self.rate_bps and now_ms - self._reacted_at >= s.react_ms:
                 self._reacted_at = now_ms
                 self.backoffs += 1
+                self.capacity_bps = arriving if self.capacity_bps is None \
+                    else (self.capacity_bps + arriving) // 2
                 log.info("downlink queue %.0f ms: asking for %d kbit/s (was %d, receiving %d)",
                          standing, rate // 1000, self.rate_bps // 1000, arriving // 1000)
                 self.rate_bps = rate
                 return True
         elif self.queue_ms < s.low_ms:
+            if self.capacity_bps is not None and arriving > s.forget * self.capacity_bps:
+                log.info("downlink carries %d kbit/s, more than the %d it did: climbing freely",
+                         arriving // 1000, self.capacity_bps // 1000)
+                self.capacity_bps = None
             ceiling = int(s.headroom * arriving)
-            climbed = int(self.rate_bps * (1 + s.climb_per_s) ** (elapsed / 1000))
+            if self.capacity_bps is not None and self.rate_bps >= s.near * self.capacity_bps:
+                climbed = int(self.rate_bps + s.near_climb_bps * elapsed / 1000)
+            else:
+                climbed = int(self.rate_bps * (1 + s.climb_per_s) ** (elapsed / 1000))
             self.rate_bps = max(self.rate_bps, min(climbed, ceiling))
         return False

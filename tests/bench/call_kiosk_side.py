@@ -68,6 +68,9 @@ class ProcessCpu:
         return (now[0] - last[0]) / (now[1] - last[1]) / (os.cpu_count() or 1)
 
 
+REFRESH_S = 1 / 60  # the kiosk's screen
+
+
 def emit(event: str, **fields: Any) -> None:
     print(json.dumps({"event": event, **fields}, default=str), flush=True)
 
@@ -89,6 +92,7 @@ class KioskSide:
         self.unreadable = 0
         self.repeats = 0
         self._last_counter = -1
+        self._refresh_due = False
 
     # --- events of the call, on the loop's thread --------------------------------------------
 
@@ -108,16 +112,26 @@ class KioskSide:
                  height=event.height)
 
     def on_frame(self) -> None:
-        """The slot went from empty to full: what wakes the UI to draw."""
+        """The slot went from empty to full: what wakes the UI to draw. The stamp is read at
+        the screen's next refresh, from the newest frame by then, as the kiosk's window draws
+        (and as the anchor's page reads the frames its `<video>` presents): frames a
+        retransmission releases together are not each seen."""
         now = time.time()
         if self.first_frame_at is None:
             self.first_frame_at = now
             emit("first_frame", t=now)
-        if not self.read_stamps or self.slot is None:
+        if not self.read_stamps or self.slot is None or self._refresh_due:
             return
-        frame = self.slot.take()
+        self._refresh_due = True
+        asyncio.get_running_loop().call_later(REFRESH_S - time.monotonic() % REFRESH_S,
+                                              self.on_refresh)
+
+    def on_refresh(self) -> None:
+        self._refresh_due = False
+        frame = None if self.slot is None else self.slot.take()
         if frame is None:
             return
+        now = time.time()
         stamp = read_stamp(frame)
         if stamp is None:
             self.unreadable += 1

@@ -5,7 +5,9 @@ kbit/s 40 ms 1 %; 400 kbit/s 75 ms 3 %; 256 kbit/s 150 ms 5 %; the second with
 a 6 s outage 15 s into the call; 443-only), `CALLS` calls a side, alternating,
 each measured from the moment both sides show video for `SECONDS` (see
 `tests/bench/village.py` for the parts). `KIOSK_P4_CALLS` and `KIOSK_P4_SECONDS`
-make a longer run; `KIOSK_P4_PROFILES=256k,443-only` runs those alone.
+make a longer run; `KIOSK_P4_PROFILES=256k,443-only` runs those alone;
+`KIOSK_P4_DUMP=FILE` appends each call's stamps, both sides, as a JSON line (a
+picture's age second by second shows a hold that creeps, a queue, a stall).
 """
 
 from __future__ import annotations
@@ -242,7 +244,9 @@ def test_p4_call_on_a_village_link(
         "pattern at 15 fps) or the anchor (a Chromium page in the kiosk's place, VP8, the "
         "kiosk's bitrate ceilings, every ICE server of the hub), its signaling crossing the "
         "link too. Frozen time: the sum of the gaps over 200 ms between new frames, per call; "
-        "age: the reader's wall clock minus the frame's stamp (P3's readers); concealed audio: "
+        "age: the reader's wall clock minus the frame's stamp (P3's readers: the frames the "
+        "anchor's `<video>` presents; ours, the newest frame at each 60 Hz refresh, as the "
+        "kiosk's window draws); concealed audio: "
         "the console's `concealedSamples / totalSamplesReceived` of the kiosk's audio. The "
         "ratio is the worst, over the profiles, of ours over the anchor's for each side's "
         f"frozen time (floor {FROZEN_FLOOR_MS:.0f} ms), the age median and p95 each way and "
@@ -262,10 +266,11 @@ WHERE_THE_DIFFERENCE_COMES_FROM = (
     " way the sender follows the receiver's REMB (the kiosk sends the lawyer's estimate less its "
     "audio; the lawyer's browser gives its video what our receiver asks for from the queue it "
     "sees in front of the village's downlink, `kiosk/call/queue_watch.py`, in place of aiortc's "
-    "estimate, which stuck at 65 kbit/s on the 256 kbit/s link) where two Chromiums use "
-    "delay-based control at the sender; a call's first key frame at 640×480 goes out at the "
-    "start bitrate, which queues on "
-    "the thinnest link (Chromium starts smaller). Our receive path (`receive.py`, `jitter.py`) "
+    "estimate, which stuck at 65 kbit/s on the 256 kbit/s link; near the rate the link last "
+    "carried it climbs by 8 kbit/s a second, as libwebrtc's rate control does) where two "
+    "Chromiums use delay-based control at the sender; a call's first key frame at 640×480 goes "
+    "out at the start bitrate, which queues on the thinnest link (Chromium starts smaller). "
+    "Our receive path (`receive.py`, `jitter.py`) "
     "asks again for lost packets, hands on every whole frame and gives a hole up for a key frame "
     "after 2.5 round trips (and asks for one when a call's first never came whole); each side "
     "holds frames for a retransmission (`playout.py`; the lawyer's browser is told by the "

@@ -16,6 +16,8 @@ crosses the shaped link.
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import statistics
 import time
 from collections.abc import Iterator, Sequence
@@ -357,6 +359,10 @@ def _figures(console: LawyerConsole, link: VillageLink, tap: float, kiosk_first:
     takes the console's stamps and the link's counts, before the hang-up."""
     window = (max(lawyer_first, kiosk_first) * 1000, end_ms)
     on_console = console.take_stamps()
+    if os.environ.get("KIOSK_P4_DUMP"):  # for tracing one profile (test_p4_village_link.py)
+        with open(os.environ["KIOSK_P4_DUMP"], "a", encoding="utf-8") as dump:
+            dump.write(json.dumps({"sent": sent_kbps, "window": window, "kiosk": on_kiosk,
+                                   "console": on_console}) + "\n")
     return CallFigures(
         tap=tap, kiosk_first_frame=kiosk_first - tap, lawyer_first_frame=lawyer_first - tap,
         window=window, lawyer_times=on_console["times"], kiosk_times=on_kiosk["times"],

@@ -96,3 +96,26 @@ def test_packets_a_tcp_relay_held_back_behind_a_lost_segment_are_no_queue() -> N
         t += interval
     assert watch.backoffs == 0 and watch.rate_bps is not None
     assert watch.rate_bps > 200_000  # it climbed: 1000 bytes every 40 ms is 200 kbit/s
+
+
+def test_near_the_rate_the_link_carried_it_climbs_slowly() -> None:
+    """Climbing 8 % a second up to the queue and backing off made a saw: the queue's p95 at
+    135-150 ms on the 400 kbit/s link (P4). Near what arrived when the queue stood, the
+    climb is a few kbit/s a second; a link that carries far more is climbed freely again."""
+    settings = QueueSettings()
+    watch = QueueWatch(settings)
+    feed(watch, 0, 2, send_kbps=200, link_kbps=400)
+    feed(watch, 2000, 2, send_kbps=400, link_kbps=256)  # the queue stands: a backoff
+    assert watch.capacity_bps is not None and 230_000 < watch.capacity_bps < 280_000
+    rates: list[int] = []
+    for second in range(14):  # once the queue has gone, the sender below the link: it climbs
+        feed(watch, 5500 + second * 1000, 1, send_kbps=220, link_kbps=256)
+        assert watch.rate_bps is not None
+        rates.append(watch.rate_bps)
+    near = [r for r in rates if r >= settings.near * watch.capacity_bps]
+    assert len(near) >= 3
+    steps = [b - a for a, b in zip(near, near[1:], strict=False)]
+    assert all(0 <= step <= settings.near_climb_bps * 1.2 for step in steps), rates
+    # the link got better: far more arrives than it carried, the capacity is forgotten
+    feed(watch, 19_500, 3, send_kbps=450, link_kbps=1000)
+    assert watch.capacity_bps is None
