@@ -167,3 +167,17 @@ def test_a_call_whose_first_key_frame_was_lost_asks_for_one() -> None:
     fine = FrameBuffer()
     feed(fine, KEY + DELTA)
     assert not fine.wants_key_frame
+
+
+def test_a_hole_is_asked_for_three_times_before_it_is_given_up() -> None:
+    """libwebrtc resends a packet at most once per its own round-trip estimate, which a
+    queue on a thin link moves by 100-200 ms from ours: asked again sooner, the request is
+    dropped, and a hole was given up after two (P4, 256 kbit/s: about one a call, each a
+    1.5 s freeze waiting for a key frame)."""
+    from kiosk.call.receive import give_up_after, nack_every
+
+    for rtt in (0.05, 0.15, 0.3, 0.45):
+        again = nack_every(rtt)
+        assert again >= rtt + 0.15
+        # the third request's retransmission comes a round trip after it, before the give-up
+        assert 2 * again + rtt < give_up_after(rtt) <= 2.5

@@ -4,6 +4,8 @@ drains, never far ahead of what arrives."""
 
 from __future__ import annotations
 
+import itertools
+
 from kiosk.call.queue_watch import QueueSettings, QueueWatch
 
 AST_PER_MS = (1 << 18) / 1000
@@ -114,7 +116,7 @@ def test_near_the_rate_the_link_carried_it_climbs_slowly() -> None:
         rates.append(watch.rate_bps)
     near = [r for r in rates if r >= settings.near * watch.capacity_bps]
     assert len(near) >= 3
-    steps = [b - a for a, b in zip(near, near[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(near)]
     assert all(0 <= step <= settings.near_climb_bps * 1.2 for step in steps), rates
     # the link got better: far more arrives than it carried, the capacity is forgotten
     feed(watch, 19_500, 3, send_kbps=450, link_kbps=1000)
