@@ -427,17 +427,16 @@ class ConsultationPeer:
             if due > now:
                 self._held.append((due, frame))
                 if self._show_timer is None:
-                    self._show_timer = asyncio.get_running_loop().call_at(
-                        self._loop_time(due), self._show_due)
+                    self._show_at(due)
                 return
         if self._held:  # a frame without a timestamp waits its turn behind the held ones
             self._held.append((now, frame))
             return
         self._show(frame)
 
-    def _loop_time(self, monotonic_s: float) -> float:
-        loop = asyncio.get_running_loop()
-        return loop.time() + monotonic_s - time.monotonic()
+    def _show_at(self, due: float) -> None:
+        self._show_timer = asyncio.get_running_loop().call_later(
+            max(0.0, due - time.monotonic()), self._show_due)
 
     def _show_due(self) -> None:
         self._show_timer = None
@@ -445,8 +444,7 @@ class ConsultationPeer:
         while self._held and self._held[0][0] <= now + 0.001:
             self._show(self._held.popleft()[1])
         if self._held and not self._closed:
-            self._show_timer = asyncio.get_running_loop().call_at(
-                self._loop_time(self._held[0][0]), self._show_due)
+            self._show_at(self._held[0][0])
 
     def _show(self, frame: av.VideoFrame) -> None:
         if self._closed:

@@ -59,13 +59,13 @@ def nack_every(rtt: float) -> float:
     estimate, which it takes from our reports and which a queue moves by 100-200 ms on a
     thin link; asked again sooner, the request is dropped (P4, 256 kbit/s: holes given up
     after two requests, about one a call)."""
-    return max(0.04, rtt * 1.2 + 0.01, rtt + 0.15)
+    return max(rtt * 1.2 + 0.01, rtt + 0.15)
 
 
 def give_up_after(rtt: float) -> float:
     """Three requests' worth of waiting, then a key frame: it costs more than the wait (on a
     thin link a 640x480 key frame takes most of a second to come)."""
-    return min(2.5, max(0.25, 2 * nack_every(rtt) + rtt + 0.1))
+    return min(2.5, 2 * nack_every(rtt) + rtt + 0.1)
 
 
 def pli_every(rtt: float) -> float:
