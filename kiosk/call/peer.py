@@ -26,8 +26,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
@@ -75,13 +75,14 @@ from kiosk.call.hardware import (
     sending_choice,
 )
 from kiosk.call.ladder import CpuMeter, SendLadder, SendStep, build_steps
-from kiosk.call.playout import PlayoutClock, PlayoutPolicy
+from kiosk.call.playout import PlayoutPolicy
 from kiosk.call.policy import (
     AdaptiveOpusEncoder,
     AdaptiveVp8Encoder,
     BitratePolicy,
     install_encoder,
 )
+from kiosk.call.screen import HeldFrames
 from kiosk.call.sources import AudioSink, AudioSource, NullAudioSink, VideoSource, VideoTap
 
 log = logging.getLogger(__name__)
@@ -189,9 +190,7 @@ class ConsultationPeer:
         # how long the lawyer's browser, and our own screen, hold a frame (playout.py)
         self.playout_there = PlayoutPolicy(f"{name}: the other side", browser=True)
         self.playout_here = PlayoutPolicy(f"{name}: our screen")
-        self._playout_clock = PlayoutClock()
-        self._held: deque[tuple[float, av.VideoFrame]] = deque()  # (due, frame), in order
-        self._show_timer: asyncio.TimerHandle | None = None
+        self.screen = HeldFrames(self._show, self._repair_expected)
         self.policy.listeners.append(self._on_policy)
         self.ladder.listeners.append(self._on_step)
 
@@ -409,42 +408,27 @@ class ConsultationPeer:
                     frame = frame.reformat(format="yuv420p")
                 self.frames_decoded += 1
                 self._media_arrived()
-                self._hold(frame)
+                self.screen.add(frame, self.playout_here.delay_ms / 1000)
 
-    def _hold(self, frame: av.VideoFrame) -> None:
-        """Keep a frame back until its place in time once the link loses packets, so that
-        one which waited for a retransmission does not freeze the picture (playout.py).
-        The next frame is read meanwhile: its arrival is when the decoder handed it on, not
-        when the one before was shown. Measured (P4, 400 kbit/s), a loop that waited out
-        each hold before reading on took every frame as arriving a frame after the last
-        was due, and the playout clock's least delay crept up with its own hold: the
-        lawyer's picture aged by 40-70 ms every few seconds, 150-200 ms in a call."""
-        now = time.monotonic()
-        if frame.pts is not None:
-            due = self._playout_clock.due(now, int(frame.pts), self.playout_here.delay_ms / 1000)
-            # in order: a frame is never shown before one that came ahead of it
-            due = max(due, self._held[-1][0]) if self._held else due
-            if due > now:
-                self._held.append((due, frame))
-                if self._show_timer is None:
-                    self._show_at(due)
-                return
-        if self._held:  # a frame without a timestamp waits its turn behind the held ones
-            self._held.append((now, frame))
-            return
-        self._show(frame)
-
-    def _show_at(self, due: float) -> None:
-        self._show_timer = asyncio.get_running_loop().call_later(
-            max(0.0, due - time.monotonic()), self._show_due)
-
-    def _show_due(self) -> None:
-        self._show_timer = None
-        now = time.monotonic()
-        while self._held and self._held[0][0] <= now + 0.001:
-            self._show(self._held.popleft()[1])
-        if self._held and not self._closed:
-            self._show_at(self._held[0][0])
+    def _repair_expected(self, now: float) -> float | None:
+        """When the frames behind the held ones are expected (monotonic), if they wait for a
+        retransmission (as long as most such waits took lately, or a round trip) or for a
+        key frame (not known: infinity); None if nothing is awaited."""
+        expected = None
+        for path in self._receive_paths():
+            buffer = path.buffer
+            if buffer is None:
+                continue
+            if buffer.wants_key_frame:
+                at = math.inf
+            elif buffer.gap_since is not None:
+                wait = buffer.repair_wait_ms(now) / 1000 or path.rtt()
+                # overdue: a retransmission was lost too, and when the next comes is not known
+                at = buffer.gap_since + wait if now < buffer.gap_since + wait else math.inf
+            else:
+                continue
+            expected = at if expected is None else max(expected, at)
+        return expected
 
     def _show(self, frame: av.VideoFrame) -> None:
         if self._closed:
@@ -590,7 +574,7 @@ class ConsultationPeer:
         paths = self._receive_paths()
         missing = sum(path.missing_seen for path in paths)
         repair = max((p.buffer.repair_wait_ms(now) for p in paths if p.buffer), default=0.0)
-        self.playout_here.observe(now, rtt, missing, self._playout_clock.lateness_ms(now),
+        self.playout_here.observe(now, rtt, missing, self.screen.clock.lateness_ms(now),
                                   repair_ms=repair)
 
     def _receive_paths(self) -> list[receive.VideoReceivePath]:
@@ -684,10 +668,7 @@ class ConsultationPeer:
         if self._closed:
             return
         self._closed = True
-        if self._show_timer is not None:
-            self._show_timer.cancel()
-            self._show_timer = None
-        self._held.clear()  # nothing of the resident's call is kept
+        self.screen.close()  # nothing of the resident's call is kept
         for path in self._receive_paths():
             path.close()
             log.info("peer %s: video received: %s", self.name, path.summary())
