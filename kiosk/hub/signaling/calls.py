@@ -52,7 +52,8 @@ class Call:
     declined: set[int] = field(default_factory=set)
     offer_attempt: int = 0  # highest offer relayed
     answer_attempt: int = 0  # highest answer relayed
-    # A relayed message whose recipient had no socket, delivered when it reconnects.
+    # The offer until it is answered, given again to a tab of the expert that connects;
+    # the answer while the terminal had no socket, delivered when it reconnects.
     pending_offer: Offer | None = None
     pending_answer: Answer | None = None
     last_queued: Queued | None = None

@@ -170,7 +170,6 @@ class Switchboard:
             if call is not None:
                 if call.pending_offer is not None:
                     conn.send(call.pending_offer)
-                    call.pending_offer = None
                     call.expert_conn = conn
                 self._watch_orphan(call)
             await self._refresh()
@@ -390,11 +389,11 @@ class Switchboard:
                 f"is not after attempt {call.offer_attempt}."
             )
         call.offer_attempt = msg.attempt
+        # Kept until it is answered: a tab that was closing when it went out never got it,
+        # and gets it when it comes back (a tab that did ignores an attempt it has seen).
+        call.pending_offer = msg
         target = self._expert_target(call)
-        if target is None:
-            call.pending_offer = msg
-        else:
-            call.pending_offer = None
+        if target is not None:
             target.send(msg)
         # Kept as it goes, so a hub that restarts knows which offer comes next.
         await self._db(store.change, self.sessions, call.id, {"attempts": msg.attempt})
@@ -408,6 +407,7 @@ class Switchboard:
                 f"the current offer is attempt {call.offer_attempt}."
             )
         call.answer_attempt = msg.attempt
+        call.pending_offer = None
         call.expert_conn = conn
         if self._online.terminal_online(call.terminal_id):
             call.pending_answer = None
