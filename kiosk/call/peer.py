@@ -422,17 +422,16 @@ class ConsultationPeer:
             if buffer.wants_key_frame:
                 at = math.inf
             elif buffer.gap_since is not None:
-                wait = buffer.repair_wait_ms(now) / 1000 or path.rtt()
-                # overdue: a retransmission was lost too, and when the next comes is not known
-                at = buffer.gap_since + wait if now < buffer.gap_since + wait else math.inf
+                at = buffer.gap_since + (buffer.repair_wait_ms(now) / 1000 or path.rtt())
+                if now >= at:  # overdue: a retransmission was lost too, the next is not known
+                    at = math.inf
             else:
                 continue
             expected = at if expected is None else max(expected, at)
         return expected
 
     def _show(self, frame: av.VideoFrame) -> None:
-        if self._closed:
-            return
+        """A frame on the screen (`HeldFrames` shows none once closed, with the peer)."""
         if self.first_frame_s is None and self._started_at is not None:
             self.first_frame_s = time.monotonic() - self._started_at
             log.info("peer %s: first remote frame %dx%d after %.3f s", self.name,

@@ -13,11 +13,11 @@ the lawyer's picture aged by 150-200 ms in a call.
 
 While the frames behind the held ones are awaited (a retransmission, or a key
 frame: `receive.py`'s buffer knows), the held frames are spread out so that
-they last until then, at most `STRETCH_S` apart: the picture
-moves slowly through the wait instead of standing still, and catches up at once
-when the late frames come (they are due already). This is adaptive media
-playout (Kalman, Steinbach, Girod, IEEE Trans. CSVT 15(6), 2005); a frame is
-held longer only where that shortens a freeze. Measured (P4, four calls a side):
+they last until then, at most `STRETCH_S` apart: the picture moves slowly
+through the wait instead of standing still, and catches up at once when the
+late frames come (they are due already). This is adaptive media playout
+(Kalman, Steinbach, Girod, IEEE Trans. CSVT 15(6), 2005); a frame is held
+longer only where that shortens a freeze. Measured (P4, four calls a side):
 the kiosk's video frozen at 256 kbit/s 6.9 s against Chromium's 5.5 s (8.4-9.3
 vs 4.3-5.0 s without), at 400 kbit/s 0.7 vs 1.3 s (1.3 vs 1.0 s without).
 """

@@ -8,10 +8,7 @@ from typing import Any
 
 import pytest
 from aiortc import RTCPeerConnection
-from aiortc.mediastreams import (
-    AudioStreamTrack,
-    VideoStreamTrack,
-)
+from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpParameters
 from aiortc.rtp import HeaderExtensions, HeaderExtensionsMap, unpack_header_extensions
 
