@@ -141,6 +141,7 @@ class FrameBuffer:
         self.dropped_frames = 0
         self.dropped_packets = 0  # heads that did not begin a frame
         self._last_arrival: float | None = None
+        self._handed_on: int | None = None  # the RTP timestamp of the last frame handed on
         # (when, how long) a hole at the head waited for its retransmission
         self.repairs: deque[tuple[float, float]] = deque(maxlen=64)
 
@@ -263,11 +264,20 @@ class FrameBuffer:
         return self._highest is not None and ext <= self._highest
 
     def _take_frame(self) -> JitterFrame | _Dropped | None:
-        """The whole frame at the head, removed; `_DROPPED` if one was thrown away."""
+        """The whole frame at the head, removed; `_DROPPED` if one was thrown away,
+        `_PADDING` for padding or a packet of the frame handed on before."""
         origin = self._origin
         if origin is None or origin not in self._packets:
             return None
         first = self._packets[origin]
+        if not first.payload or (first.timestamp == self._handed_on
+                                 and not self.frame_start.starts(first)):
+            # Padding, or a packet of the frame just handed on (the sender's probe after a
+            # frame, tail_probe.py): it holds a place in the sequence, so that a lost packet
+            # before it is noticed, and no more.
+            del self._packets[origin]
+            self._origin = origin + 1
+            return _PADDING
         if not self.frame_start.starts(first):
             # the head is the middle of a frame whose first packet was given up
             del self._packets[origin]
@@ -293,6 +303,7 @@ class FrameBuffer:
             self.dropped_frames += 1
             return _DROPPED
         self.waiting_for_key = False
+        self._handed_on = first.timestamp
         return JitterFrame(data=b"".join(p._data for p in packets), timestamp=first.timestamp)
 
 
@@ -301,3 +312,4 @@ class _Dropped:
 
 
 _DROPPED = _Dropped()
+_PADDING = _Dropped()

@@ -47,7 +47,7 @@ from aiortc import (
 from aiortc import sdp as aiortc_sdp
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from kiosk.call import level, playout, receive, resend
+from kiosk.call import level, playout, receive, resend, tail_probe
 from kiosk.call.document import LABEL, DocumentChannel
 from kiosk.call.events import (
     DeviceKind,
@@ -246,6 +246,8 @@ class ConsultationPeer:
             self._video_sender = sender
             # No retransmission of what nobody waits for any more (resend.py).
             resend.install(sender, self.rtt_s, lambda: self.policy.target_bps)
+            # A frame's lost last packet is asked for at once, not a frame later.
+            tail_probe.install(sender)
         elif offering:
             prefer_codec(self.pc.addTransceiver("video", direction="recvonly"), self.video_codec)
         if self._audio_source is not None:

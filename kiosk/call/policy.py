@@ -81,8 +81,8 @@ class BitratePolicy:
             return s.floor_bps
         if self.estimate_bps is None:
             return s.start_bps
-        # The estimate is of all we send; the audio goes first.
-        video = self.estimate_bps - s.audio_reserve_bps
+        # The estimate is of all we send; the audio and the tail probes go first.
+        video = self.estimate_bps - s.reserve_bps
         return max(s.floor_bps, min(video, s.ceiling_bps))
 
     @property

@@ -10,8 +10,10 @@ browser asks for a key frame, which cannot pass until the flood has.
 
 `install(sender, rtt, target)` wraps the sender's `_retransmit` on the instance
 (like `receive.py` does for the receiver): a packet first sent more than
-`too_old(rtt)` ago is not resent, and retransmissions stay within half the
-video's target (a token bucket), as libwebrtc limits them. The age comes from
+`too_old(rtt)` ago is not resent, unless it was resent before and is asked for
+again (its retransmission was lost and the receiver still waits for it), and
+retransmissions stay within half the video's target (a token bucket), as
+libwebrtc limits them. The age comes from
 the packet's own abs-send-time header extension (24 bits of 1/2^18 s), which
 aiortc writes into every packet it sends.
 """
@@ -36,11 +38,16 @@ _UNITS_PER_S = 1 << 18
 SHARE_OF_TARGET = 0.5
 BURST_S = 0.25  # how much the bucket holds: a few packets at once, not seconds
 REPAIR_WINDOW_S = 10.0  # the retransmissions `repair_wait_ms` looks back on
+AGAIN_UNTIL_S = 2.5  # a packet answered once is answered again until this old
 
 
-def too_old(rtt: float | None) -> float:
-    """Past this a receiver has given the packet up (ours does after 2.5 round trips)."""
-    return min(1.5, max(0.5, 3 * (rtt or 0.25)))
+def too_old(rtt: float | None, answered_before: bool = False) -> float:
+    """Past this a receiver has given the packet up (ours does after 2.5 round trips).
+    Not one it asked for in time and asks for again: the retransmission (or the request)
+    was lost, and the receiver still waits for it (libwebrtc asks every round trip, ten
+    times; refused, its picture froze until it asked for a key frame: 2.2 s, P4 at 400
+    kbit/s)."""
+    return AGAIN_UNTIL_S if answered_before else min(1.5, max(0.5, 3 * (rtt or 0.25)))
 
 
 def age_s(abs_send_time: int, now_ntp: int) -> float:
@@ -59,6 +66,7 @@ class ResendGuard:
         self._filled_at = time.monotonic()
         self.requested = 0  # every NACKed packet, answered or not: the loss the other side saw
         self._asked_after: deque[tuple[float, float]] = deque()  # (when, s since first sent)
+        self._answered: dict[int, float] = {}  # sequence number -> when first resent
         self.resent = 0
         self.too_old = 0
         self.over_budget = 0
@@ -78,7 +86,7 @@ class ResendGuard:
             return
         sent_at = packet.extensions.abs_send_time
         age = None if sent_at is None else age_s(sent_at, clock.current_ntp_time())
-        if age is not None and age > too_old(self._rtt()):
+        if age is not None and age > too_old(self._rtt(), self._answered_lately(sequence_number)):
             self.too_old += 1
             return
         if age is not None:
@@ -89,7 +97,21 @@ class ResendGuard:
             return
         self._tokens -= size
         self.resent += 1
+        self._remember(sequence_number)
         await self._original(sequence_number)
+
+    def _answered_lately(self, sequence_number: int) -> bool:
+        at = self._answered.get(sequence_number)
+        return at is not None and time.monotonic() - at <= AGAIN_UNTIL_S
+
+    def _remember(self, sequence_number: int) -> None:
+        now = time.monotonic()
+        self._answered.setdefault(sequence_number, now)
+        if len(self._answered) > 256:  # a few seconds of losses at most; oldest first
+            for seq, at in list(self._answered.items()):
+                if now - at <= AGAIN_UNTIL_S:
+                    break
+                del self._answered[seq]
 
     def repair_wait_ms(self, now: float, share: float = 0.9) -> float | None:
         """How late a frame that needed a retransmission reaches the other side (at `share`

@@ -35,6 +35,8 @@ class PolicySettings:
     # What the audio costs on the wire besides its bitrate: 50 packets a second of
     # RTP, SRTP, UDP and IP headers (about 50 bytes each).
     audio_overhead_bps: int = 20_000
+    # The padding packet after each video frame (tail_probe.py): ~70 bytes at 15 fps.
+    tail_probe_bps: int = 8_000
     # libvpx's real-time speed (-16..16, more is faster and coarser) and its denoiser
     # (0 off, 1 luma only, as WebRTC's; aiortc's 4, adaptive, costs a third of the encode).
     vp8_cpu_used: int = -6
@@ -50,10 +52,10 @@ class PolicySettings:
     probe_drop: float = 0.10
 
     @property
-    def audio_reserve_bps(self) -> int:
+    def reserve_bps(self) -> int:
         """The part of the other side's estimate (it covers everything we send) that the
-        audio takes before the video gets the rest."""
-        return self.audio_bps + self.audio_overhead_bps
+        audio and the video's tail probes take before the video's frames get the rest."""
+        return self.audio_bps + self.audio_overhead_bps + self.tail_probe_bps
 
     def __post_init__(self) -> None:
         if not 0 < self.floor_bps <= self.start_bps <= self.ceiling_bps:

@@ -181,3 +181,31 @@ def test_a_hole_is_asked_for_three_times_before_it_is_given_up() -> None:
         assert again >= rtt + 0.15
         # the third request's retransmission comes a round trip after it, before the give-up
         assert 2 * again + rtt < give_up_after(rtt) <= 2.5
+
+
+def probe(seq: int, timestamp: int) -> RtpPacket:
+    """The sender's probe after a frame (tail_probe.py): the frame's, no start, no marker."""
+    return vp8(seq, timestamp, b"\x00")
+
+
+def test_a_probe_shows_a_lost_last_packet_at_once_and_is_passed_over() -> None:
+    buffer = FrameBuffer()
+    a, b, c = KEY
+    feed(buffer, [a, b], now=1.0)
+    assert buffer.missing() == []  # c may still be on its way: nothing says it is lost
+    assert buffer.add(probe(13, 3000), now=1.01).frames == []
+    assert buffer.missing() == [12] and buffer.missing_at_head
+    assert feed(buffer, [c], now=1.1) == [[b"abc"]]  # the retransmission
+    later = frame(14, 6000, [b"d"])
+    assert feed(buffer, [*later, probe(15, 6000)], now=1.2) == [[b"d"], []]
+    assert not buffer.missing_at_head and buffer.held() == 0
+    assert (buffer.dropped_packets, buffer.dropped_frames, buffer.skips) == (0, 0, 0)
+
+
+def test_padding_holds_a_place_in_the_sequence() -> None:
+    buffer = FrameBuffer()
+    padding = RtpPacket(payload_type=96, sequence_number=13, timestamp=3000)
+    padding._data = b""  # type: ignore[attr-defined]
+    packets = [*KEY, padding, *frame(14, 6000, [b"d"])]
+    assert feed(buffer, packets) == [[], [], [b"abc"], [], [b"d"]]
+    assert buffer.dropped_packets == 0

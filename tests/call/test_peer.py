@@ -201,7 +201,7 @@ async def test_audio_only_when_the_estimate_drops_and_back() -> None:
 
         # below aiortc's 250 kbit/s floor, the encoder follows the estimate (less audio)
         policy.on_estimate(172_000, now[0])
-        assert kiosk.peer.vp8.target_bitrate == 172_000 - settings.audio_reserve_bps
+        assert kiosk.peer.vp8.target_bitrate == 172_000 - settings.reserve_bps
 
         # a thin uplink: under the threshold for degrade_after_s -> audio only, once
         policy.on_estimate(40_000, now[0])

@@ -36,10 +36,10 @@ def modes(events: EventStream) -> list[tuple[PolicyMode, PolicyMode]]:
 def test_target_follows_the_estimate_within_floor_and_ceiling() -> None:
     p, events = policy()
     assert p.target_bps == S.start_bps
-    p.on_estimate(150_000, 1)
-    # the estimate is of everything sent: the audio's share first, the video the rest,
-    # below aiortc's own floor
-    assert p.target_bps == 150_000 - S.audio_reserve_bps < MIN_BITRATE
+    p.on_estimate(160_000, 1)
+    # the estimate is of everything sent: the audio's and the tail probes' share first,
+    # the video the rest, below aiortc's own floor
+    assert p.target_bps == 160_000 - S.reserve_bps < MIN_BITRATE
     p.on_estimate(80_000, 2)
     assert p.target_bps == S.floor_bps
     p.on_estimate(5_000_000, 3)
@@ -129,7 +129,7 @@ def test_the_encoders_take_their_targets_from_the_policy() -> None:
     encoder = AdaptiveVp8Encoder(p)
     encoder.target_bitrate = 180_000  # what aiortc does with a REMB
     assert p.estimate_bps == 180_000
-    assert encoder.target_bitrate == 180_000 - S.audio_reserve_bps
+    assert encoder.target_bitrate == 180_000 - S.reserve_bps
     assert encoder.remb_count == 1
     assert AdaptiveOpusEncoder(24_000).codec.bit_rate == 24_000
 

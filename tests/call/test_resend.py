@@ -21,6 +21,7 @@ def ntp_seconds_ago(seconds: float) -> int:
 def test_the_age_of_a_packet_from_its_abs_send_time() -> None:
     assert abs(age_s(ntp_seconds_ago(0.3), clock.current_ntp_time()) - 0.3) < 0.01
     assert too_old(0.1) == 0.5 and abs(too_old(0.4) - 1.2) < 1e-9 and too_old(2.0) == 1.5
+    assert too_old(0.1, answered_before=True) == resend.AGAIN_UNTIL_S
 
 
 async def test_old_packets_are_not_resent_and_floods_are_cut() -> None:
@@ -58,5 +59,39 @@ async def test_old_packets_are_not_resent_and_floods_are_cut() -> None:
             sent(seq, 0.1)
             await sender._retransmit(seq)
         assert 1 <= len(resent) - 1 < 20 and guard.over_budget > 30
+    finally:
+        await pc.close()
+
+
+async def test_a_packet_answered_in_time_is_answered_again_when_asked_again() -> None:
+    pc = RTCPeerConnection()
+    try:
+        sender = pc.addTransceiver("video").sender
+        resent: list[int] = []
+
+        async def original(seq: int) -> None:
+            resent.append(seq)
+
+        sender._retransmit = original  # type: ignore[method-assign]
+        guard = resend.install(sender, rtt=lambda: 0.15, target_bps=lambda: 200_000)
+        assert guard is not None
+        history = sender._RTCRtpSender__rtp_history  # type: ignore[attr-defined]
+        packet = RtpPacket(sequence_number=30, payload=bytes(800))
+        packet.extensions.abs_send_time = ntp_seconds_ago(0.2)
+        history[30] = packet
+        await sender._retransmit(30)
+        # its retransmission was lost: asked again two round trips later, then more, past
+        # what a first request may be (0.5 s at this round trip)
+        packet.extensions.abs_send_time = ntp_seconds_ago(0.6)
+        await sender._retransmit(30)
+        packet.extensions.abs_send_time = ntp_seconds_ago(resend.AGAIN_UNTIL_S + 0.5)
+        await sender._retransmit(30)  # long given up by any receiver
+        assert resent == [30, 30] and guard.too_old == 1
+        # a packet first asked for that late (an outage's) is not resent
+        late = RtpPacket(sequence_number=31, payload=bytes(800))
+        late.extensions.abs_send_time = ntp_seconds_ago(0.6)
+        history[31] = late
+        await sender._retransmit(31)
+        assert resent == [30, 30] and guard.too_old == 2
     finally:
         await pc.close()
