@@ -38,6 +38,7 @@ from aiortc.rtcrtpreceiver import RTCRtpReceiver, StreamStatistics
 from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket, pack_remb_fci, unwrap_rtx
 
 from kiosk.call.jitter import FrameBuffer, frame_start_of
+from kiosk.call.patch import installed_on, replace_method
 from kiosk.call.queue_watch import QueueWatch
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ RttSource = Callable[[], float | None]
 # (725 ms) and cost a key frame the link could hardly carry.
 DEFAULT_RTT_S = 0.5
 NACK_TRIES = 6
+_KEEPER = "_kiosk_receive_path"
 TICK_S = 0.02
 _PRIVATE = ("codecs", "decoder_queue", "decoder_error", "decoder_thread", "remote_streams",
             "rtx_ssrc", "timestamp_mapper", "remote_bitrate_estimator", "rtcp_ssrc", "kind")
@@ -253,11 +255,8 @@ def install(receiver: RTCRtpReceiver, rtt: RttSource) -> VideoReceivePath | None
     if existing is not None:
         return existing
     path = VideoReceivePath(receiver, rtt)
-    receiver._handle_rtp_packet = path.handle  # type: ignore[method-assign]
-    receiver._kiosk_receive_path = path  # type: ignore[attr-defined]
-    return path
+    return replace_method(receiver, "_handle_rtp_packet", path.handle, _KEEPER, path)
 
 
 def installed(receiver: RTCRtpReceiver) -> VideoReceivePath | None:
-    path = getattr(receiver, "_kiosk_receive_path", None)
-    return path if isinstance(path, VideoReceivePath) else None
+    return installed_on(receiver, _KEEPER, VideoReceivePath)

@@ -30,9 +30,12 @@ from aiortc import clock
 from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.rtp import RTP_HISTORY_SIZE
 
+from kiosk.call.patch import installed_on, replace_method
+
 log = logging.getLogger(__name__)
 
 _HISTORY = "_RTCRtpSender__rtp_history"
+_KEEPER = "_kiosk_resend_guard"
 _ABS_SEND_TIME_WRAP = 1 << 24  # 64 s in units of 2^-18 s
 _UNITS_PER_S = 1 << 18
 SHARE_OF_TARGET = 0.5
@@ -140,11 +143,8 @@ def install(sender: RTCRtpSender, rtt: Callable[[], float | None],
     if existing is not None:
         return existing
     guard = ResendGuard(sender, rtt, target_bps)
-    sender._retransmit = guard.retransmit  # type: ignore[method-assign]
-    sender._kiosk_resend_guard = guard  # type: ignore[attr-defined]
-    return guard
+    return replace_method(sender, "_retransmit", guard.retransmit, _KEEPER, guard)
 
 
 def installed(sender: RTCRtpSender) -> ResendGuard | None:
-    guard = getattr(sender, "_kiosk_resend_guard", None)
-    return guard if isinstance(guard, ResendGuard) else None
+    return installed_on(sender, _KEEPER, ResendGuard)

@@ -47,12 +47,15 @@ from aiortc.rtcrtpsender import RTCRtpSender, random_sequence_number
 from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket
 from aiortc.utils import random32, uint16_add, uint32_add
 
+from kiosk.call.patch import installed_on, replace_method
+
 log = logging.getLogger(__name__)
 
 # Late enough that a loss burst taking the last packet need not take the probe too;
 # well before the next frame (67 ms at 15 fps).
 PROBE_AFTER_S = 0.01
 _PREFIX = "_RTCRtpSender__"
+_KEEPER = "_kiosk_frame_sender"
 _PRIVATE = ("rtp_started", "rtp_exited", "rtp_history", "rtp_header_extensions_map",
             "track", "encoder", "mid", "ntp_timestamp", "rtp_timestamp", "octet_count",
             "packet_count")
@@ -188,11 +191,8 @@ def install(sender: RTCRtpSender, after_s: float = PROBE_AFTER_S) -> FrameSender
                     or "_next_encoded_frame")
         return None
     frame_sender = FrameSender(sender, after_s)
-    sender._run_rtp = frame_sender.run  # type: ignore[method-assign]
-    sender._kiosk_frame_sender = frame_sender  # type: ignore[attr-defined]
-    return frame_sender
+    return replace_method(sender, "_run_rtp", frame_sender.run, _KEEPER, frame_sender)
 
 
 def installed(sender: RTCRtpSender) -> FrameSender | None:
-    frame_sender = getattr(sender, "_kiosk_frame_sender", None)
-    return frame_sender if isinstance(frame_sender, FrameSender) else None
+    return installed_on(sender, _KEEPER, FrameSender)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 from aiortc import RTCPeerConnection
@@ -22,6 +21,7 @@ from kiosk.call.playout import (
     playout_delay,
 )
 from kiosk.call.sources import AudioSource, VideoSource
+from tests.call.peer_pair import kiosk_and_lawyer
 
 
 def sections(sdp: str) -> dict[str, list[str]]:
@@ -88,13 +88,7 @@ async def test_the_offer_separates_audio_and_asks_for_playout_delay() -> None:
 
 
 async def test_every_video_packet_the_other_side_gets_asks_for_0_to_200_ms() -> None:
-    sources: list[Any] = [VideoSource("test-pattern"), AudioSource("test-tone"),
-                          VideoSource("test-pattern"), AudioSource("test-tone")]
-    for source in sources:
-        await source.start()
-    kiosk = ConsultationPeer("kiosk", video=sources[0], audio=sources[1])
-    lawyer = ConsultationPeer("lawyer", video=sources[2], audio=sources[3])
-    try:
+    async with kiosk_and_lawyer() as (kiosk, lawyer):
         answer = await lawyer.answer(await kiosk.create_offer())
         # the lawyer's transport parses every packet (BUNDLE: one transport) through the tap
         transport = lawyer.pc.getTransceivers()[0].receiver.transport
@@ -110,11 +104,6 @@ async def test_every_video_packet_the_other_side_gets_asks_for_0_to_200_ms() -> 
         asked = [dict(p)[extensions.id] for p in tap.packets if extensions.id in dict(p)]
         assert len(asked) >= 5  # the others: the kiosk's audio
         assert set(asked) == {playout_delay(0, MAX_DELAY_MS)}
-    finally:
-        await kiosk.aclose()
-        await lawyer.aclose()
-        for source in sources:
-            await source.aclose()
 
 
 async def test_install_uses_aiortcs_private_slots() -> None:

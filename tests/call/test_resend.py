@@ -4,6 +4,9 @@ within a budget, never seconds-old ones (an outage's), on a real aiortc sender."
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 from aiortc import RTCPeerConnection, clock
 from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket
@@ -24,7 +27,9 @@ def test_the_age_of_a_packet_from_its_abs_send_time() -> None:
     assert too_old(0.1, answered_before=True) == resend.AGAIN_UNTIL_S
 
 
-async def test_old_packets_are_not_resent_and_floods_are_cut() -> None:
+@asynccontextmanager
+async def guarded(rtt: float) -> AsyncIterator[tuple[resend.ResendGuard, list[int], Any]]:
+    """A real aiortc sender's guard, what it let through, and the sender (its history)."""
     pc = RTCPeerConnection()
     try:
         sender = pc.addTransceiver("video").sender
@@ -34,9 +39,16 @@ async def test_old_packets_are_not_resent_and_floods_are_cut() -> None:
             resent.append(seq)
 
         sender._retransmit = original  # type: ignore[method-assign]
-        guard = resend.install(sender, rtt=lambda: 0.2, target_bps=lambda: 200_000)
+        guard = resend.install(sender, rtt=lambda: rtt, target_bps=lambda: 200_000)
         assert guard is not None and resend.installed(sender) is guard
-        history = sender._RTCRtpSender__rtp_history  # type: ignore[attr-defined]
+        yield guard, resent, sender
+    finally:
+        await pc.close()
+
+
+async def test_old_packets_are_not_resent_and_floods_are_cut() -> None:
+    async with guarded(rtt=0.2) as (guard, resent, sender):
+        history = sender._RTCRtpSender__rtp_history
 
         def sent(seq: int, seconds_ago: float) -> None:
             packet = RtpPacket(sequence_number=seq, payload=bytes(1000))
@@ -59,23 +71,11 @@ async def test_old_packets_are_not_resent_and_floods_are_cut() -> None:
             sent(seq, 0.1)
             await sender._retransmit(seq)
         assert 1 <= len(resent) - 1 < 20 and guard.over_budget > 30
-    finally:
-        await pc.close()
 
 
 async def test_a_packet_answered_in_time_is_answered_again_when_asked_again() -> None:
-    pc = RTCPeerConnection()
-    try:
-        sender = pc.addTransceiver("video").sender
-        resent: list[int] = []
-
-        async def original(seq: int) -> None:
-            resent.append(seq)
-
-        sender._retransmit = original  # type: ignore[method-assign]
-        guard = resend.install(sender, rtt=lambda: 0.15, target_bps=lambda: 200_000)
-        assert guard is not None
-        history = sender._RTCRtpSender__rtp_history  # type: ignore[attr-defined]
+    async with guarded(rtt=0.15) as (guard, resent, sender):
+        history = sender._RTCRtpSender__rtp_history
         packet = RtpPacket(sequence_number=30, payload=bytes(800))
         packet.extensions.abs_send_time = ntp_seconds_ago(0.2)
         history[30] = packet
@@ -93,5 +93,3 @@ async def test_a_packet_answered_in_time_is_answered_again_when_asked_again() ->
         history[31] = late
         await sender._retransmit(31)
         assert resent == [30, 30] and guard.too_old == 2
-    finally:
-        await pc.close()
