@@ -48,6 +48,11 @@ RttSource = Callable[[], float | None]
 # (P4, 256 kbit/s: 450-560 ms in a call's first seconds). Less gave a hole up too early
 # (725 ms) and cost a key frame the link could hardly carry.
 DEFAULT_RTT_S = 0.5
+# A lost request (or its retransmission) is asked for again sooner than that before the
+# round trip is known, as libwebrtc's receivers assume 100 ms: P4 at 1 Mbit/s (84 ms round
+# trip, known 2 s into the call), a repeat after 0.65 s froze the picture for 417 ms. Asked
+# again before the sender resends, the request is dropped, no more.
+ASK_AGAIN_RTT_S = 0.2
 NACK_TRIES = 6
 _KEEPER = "_kiosk_receive_path"
 TICK_S = 0.02
@@ -95,9 +100,9 @@ class VideoReceivePath:
         self.plis_sent = 0
         self.frames_out = 0
 
-    def rtt(self) -> float:
+    def rtt(self, unknown: float = DEFAULT_RTT_S) -> float:
         value = self._rtt()
-        return DEFAULT_RTT_S if value is None or value <= 0 else value
+        return unknown if value is None or value <= 0 else value
 
     # --- aiortc's handler, with our buffer and NACKs -------------------------------------------
 
@@ -176,7 +181,7 @@ class VideoReceivePath:
         buffer, ssrc = self.buffer, self._media_ssrc
         if buffer is None or ssrc is None:
             return
-        rtt = self.rtt()
+        rtt = self.rtt(ASK_AGAIN_RTT_S)
         due = []
         missing = set(buffer.missing())
         for seq in list(self._asked):
@@ -192,7 +197,8 @@ class VideoReceivePath:
         if due:
             self.nacks_sent += 1
             await self.receiver._send_rtcp_nack(ssrc, due)
-        again = buffer.wants_key_frame and now - self._last_pli >= pli_every(rtt)
+        # a key frame costs the link most of a second: not asked for again on a guess
+        again = buffer.wants_key_frame and now - self._last_pli >= pli_every(self.rtt())
         if (want_key and now - self._last_pli >= 0.1) or again:
             self._last_pli = now
             self.plis_sent += 1

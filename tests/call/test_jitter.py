@@ -209,3 +209,35 @@ def test_padding_holds_a_place_in_the_sequence() -> None:
     packets = [*KEY, padding, *frame(14, 6000, [b"d"])]
     assert feed(buffer, packets) == [[], [], [b"abc"], [], [b"d"]]
     assert buffer.dropped_packets == 0
+
+
+class _Receiver:
+    """What the receive path asks of aiortc's receiver to send its requests."""
+
+    def __init__(self) -> None:
+        self.nacks: list[list[int]] = []
+        self.plis = 0
+
+    async def _send_rtcp_nack(self, ssrc: int, seqs: list[int]) -> None:
+        self.nacks.append(seqs)
+
+    async def _send_rtcp_pli(self, ssrc: int) -> None:
+        self.plis += 1
+
+
+async def test_a_request_is_repeated_soon_before_the_round_trip_is_known() -> None:
+    from kiosk.call.receive import ASK_AGAIN_RTT_S, VideoReceivePath, nack_every
+
+    receiver = _Receiver()
+    path = VideoReceivePath(receiver, lambda: None)  # type: ignore[arg-type]
+    path.buffer, path._media_ssrc = FrameBuffer(), 1234
+    a, _lost, c = KEY
+    t = 100.0  # monotonic time, seconds into the machine's uptime
+    feed(path.buffer, [a, c], now=t)
+    await path._ask(t, want_key=False)
+    assert receiver.nacks == [[11]]
+    await path._ask(t + nack_every(ASK_AGAIN_RTT_S) - 0.01, want_key=False)
+    assert receiver.nacks == [[11]]  # not yet
+    await path._ask(t + nack_every(ASK_AGAIN_RTT_S) + 0.001, want_key=False)
+    assert receiver.nacks == [[11], [11]] and nack_every(ASK_AGAIN_RTT_S) < 0.4
+    assert receiver.plis == 0
