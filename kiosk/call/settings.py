@@ -35,7 +35,7 @@ class PolicySettings:
     # What the audio costs on the wire besides its bitrate: 50 packets a second of
     # RTP, SRTP, UDP and IP headers (about 50 bytes each).
     audio_overhead_bps: int = 20_000
-    # The padding packet after each video frame (tail_probe.py): ~70 bytes at 15 fps.
+    # The probe packet after each video frame (tail_probe.py): ~70 bytes at 15 fps.
     tail_probe_bps: int = 8_000
     # libvpx's real-time speed (-16..16, more is faster and coarser) and its denoiser
     # (0 off, 1 luma only, as WebRTC's; aiortc's 4, adaptive, costs a third of the encode).
