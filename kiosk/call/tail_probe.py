@@ -68,7 +68,6 @@ class FrameSender:
         self.sender = sender
         self.after_s = after_s
         self.sequence_number = random_sequence_number()
-        self.frames = 0
         self.probes = 0
         self._timestamp = 0  # the last frame's, which its probe carries
         self._last_payload = b""  # the last frame's last packet's, whose descriptor it carries
@@ -123,7 +122,6 @@ class FrameSender:
                     setattr(self.sender, _PREFIX + "rtp_timestamp", timestamp)
                     self._add("octet_count", len(payload))
                     self._add("packet_count", 1)
-                self.frames += 1
                 if probing and enc_frame.payloads:
                     self._timestamp, self._last_payload = timestamp, enc_frame.payloads[-1]
                     self._probe_timer = asyncio.get_running_loop().call_later(
